@@ -1,0 +1,1 @@
+//! Reading workload TOML into a validated [`Workload`](super::Workload).

@@ -1,0 +1,1 @@
+//! The preset workloads, embedded in the binary from `workloads/`.
