@@ -124,7 +124,12 @@ pub enum OpKind {
     /// A write by key: one partition (a salted hot key: one of its salts).
     Write,
     /// A read by key: one partition (a salted hot key: all its salts).
-    Read,
+    /// With `by`, a read selecting one value of another field: one
+    /// partition when the partition key is exactly that field, else all.
+    Read {
+        /// The field the read selects on, when not the partition key.
+        by: Option<usize>,
+    },
     /// A range scan over `[v, v + width)` of a field, v drawn from it.
     Scan {
         /// The scanned field (index into the schema).
@@ -144,7 +149,7 @@ impl OpKind {
     pub fn name(&self) -> &'static str {
         match self {
             OpKind::Write => "write",
-            OpKind::Read => "read",
+            OpKind::Read { .. } => "read",
             OpKind::Scan { .. } => "scan",
             OpKind::Aggregate { .. } => "aggregate",
         }
