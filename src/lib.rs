@@ -9,6 +9,8 @@
 #![deny(missing_docs)]
 
 pub mod batch;
+pub mod cli;
+pub mod engine;
 pub mod error;
 pub mod generator;
 pub mod latency;

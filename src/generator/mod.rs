@@ -32,3 +32,27 @@ pub fn build(spec: &GenSpec) -> Result<Box<dyn Generator>, String> {
     let _ = spec;
     Err("generators are not built yet".to_string())
 }
+
+/// Walker's alias table (placeholder: linear scan).
+pub struct AliasTable {
+    cdf: Vec<f64>,
+}
+
+impl AliasTable {
+    /// A table over `weights`.
+    pub fn new(weights: &[f64]) -> Result<Self, String> {
+        let total: f64 = weights.iter().sum();
+        if total <= 0.0 {
+            return Err("weights sum to zero".into());
+        }
+        let mut acc = 0.0;
+        let cdf = weights.iter().map(|w| { acc += w / total; acc }).collect();
+        Ok(Self { cdf })
+    }
+
+    /// One index.
+    pub fn sample(&self, rng: &mut Rng) -> usize {
+        let u = rng.next_f64();
+        self.cdf.iter().position(|&c| u < c).unwrap_or(self.cdf.len() - 1)
+    }
+}

@@ -41,3 +41,29 @@ pub struct LatencyReport {
     /// charts: percentiles from 0 up to 99.99.
     pub curve: Vec<(f64, f64)>,
 }
+
+/// Inputs of the latency model (placeholder).
+pub struct LatencyInput<'a> {
+    /// Spec.
+    pub spec: &'a crate::workload::LatencySpec,
+    /// Traffic multiplier.
+    pub traffic: f64,
+    /// Per-class costs.
+    pub op_costs: &'a [f64],
+    /// load[class][partition].
+    pub load: &'a [Vec<u64>],
+    /// Stream events.
+    pub events: u64,
+    /// Touch samples per class.
+    pub touches: &'a [Vec<crate::strategy::Touch>],
+    /// Partitions.
+    pub partitions: u32,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// Placeholder.
+pub fn simulate(input: &LatencyInput<'_>) -> LatencyReport {
+    let _ = input;
+    LatencyReport::default()
+}

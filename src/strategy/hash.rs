@@ -55,3 +55,17 @@ impl Strategy for Hash {
         self.key.fields()
     }
 }
+
+/// Builders for other modules' tests.
+#[cfg(test)]
+pub mod tests_support {
+    use super::*;
+
+    /// `hash` over field 0 with `n` partitions.
+    pub fn hash_over(n: u32) -> Box<dyn Strategy> {
+        Box::new(Hash {
+            key: KeyFields::new(&[0]),
+            n,
+        })
+    }
+}

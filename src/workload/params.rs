@@ -6,8 +6,8 @@
 //! key it did not read, so a misspelt option is an error, not a silent
 //! default.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use crate::error::{Origin, SpecError};
 
@@ -21,7 +21,7 @@ pub struct Param {
 }
 
 /// A strategy's kind-specific parameters.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Params {
     /// Prefix for error keys, such as `strategies.hash_user`.
     pub prefix: String,
@@ -29,7 +29,18 @@ pub struct Params {
     pub file: String,
     /// The values.
     pub values: BTreeMap<String, Param>,
-    read: RefCell<Vec<String>>,
+    read: Mutex<Vec<String>>,
+}
+
+impl Clone for Params {
+    fn clone(&self) -> Self {
+        Self {
+            prefix: self.prefix.clone(),
+            file: self.file.clone(),
+            values: self.values.clone(),
+            read: Mutex::new(self.read_keys()),
+        }
+    }
 }
 
 impl Params {
@@ -39,7 +50,7 @@ impl Params {
             prefix: prefix.into(),
             file: file.into(),
             values: BTreeMap::new(),
-            read: RefCell::new(Vec::new()),
+            read: Mutex::new(Vec::new()),
         }
     }
 
@@ -62,7 +73,10 @@ impl Params {
     }
 
     fn get(&self, key: &str) -> Option<&toml::Value> {
-        self.read.borrow_mut().push(key.to_string());
+        self.read
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(key.to_string());
         self.values.get(key).map(|p| &p.value)
     }
 
@@ -172,10 +186,14 @@ impl Params {
             .map(Some)
     }
 
+    fn read_keys(&self) -> Vec<String> {
+        self.read.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// Rejects any key that no getter asked for; `kind` names the strategy
     /// kind in the message.
     pub fn finish(&self, kind: &str) -> Result<(), SpecError> {
-        let read = self.read.borrow();
+        let read = self.read_keys();
         match self.values.keys().find(|k| !read.contains(k)) {
             None => Ok(()),
             Some(k) => {

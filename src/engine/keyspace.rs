@@ -1,0 +1,121 @@
+//! The key space of a strategy's partition key: storage and movement.
+//!
+//! Storage counts keys, not events: how many distinct keys each partition
+//! holds. A key space of at most [`KEYSPACE_SAMPLE`] keys is routed whole;
+//! a larger one is represented by a uniform sample of that many keys, and
+//! the counts are scaled to the key space's size. A composite key's space is
+//! the product of its fields' domains, sampled field by field.
+//!
+//! Movement compares each key's partition at N with its partition at N+1
+//! and at N−1: moved fraction = |{k : p_N(k) ≠ p_N±1(k)}| / |keys|.
+
+use crate::batch::Batch;
+use crate::engine::KEYSPACE_SAMPLE;
+use crate::engine::source::{CHUNK, EventSource};
+use crate::rng::{Rng, Stream};
+use crate::strategy::Strategy;
+
+/// A key space, enumerated or sampled, as batches ready to route.
+pub struct KeySpace {
+    batches: Vec<Batch>,
+    /// Keys in the whole space (saturating).
+    size: u128,
+    /// Keys routed.
+    routed: u64,
+}
+
+impl KeySpace {
+    /// The key space of `key` over the run of `source`.
+    pub fn new(source: &EventSource, key: &[usize], fields: usize, seed: u64) -> Self {
+        let domains: Vec<(u64, u64)> = key.iter().map(|&f| source.domain(f)).collect();
+        let size = domains
+            .iter()
+            .map(|(lo, hi)| hi.saturating_sub(*lo).max(1) as u128)
+            .fold(1u128, |a, b| a.saturating_mul(b));
+        let whole = size <= KEYSPACE_SAMPLE as u128;
+        let routed = if whole { size as u64 } else { KEYSPACE_SAMPLE };
+
+        let mut rng = Rng::for_chunk(seed, Stream::KeySpace, key[0] as u64);
+        let mut batches = Vec::new();
+        let mut done = 0u64;
+        while done < routed {
+            let len = (routed - done).min(CHUNK) as usize;
+            let mut b = Batch::new(fields);
+            b.start = done;
+            b.ops.resize(len, 0);
+            for col in b.cols.iter_mut() {
+                col.resize(len, 0);
+            }
+            for i in 0..len {
+                let index = done + i as u64;
+                if whole {
+                    // Mixed radix: the index enumerates the product space.
+                    let mut rest = index;
+                    for (j, &f) in key.iter().enumerate() {
+                        let (lo, hi) = domains[j];
+                        let width = hi.saturating_sub(lo).max(1);
+                        b.cols[f][i] = lo + rest % width;
+                        rest /= width;
+                    }
+                } else {
+                    for (j, &f) in key.iter().enumerate() {
+                        let (lo, hi) = domains[j];
+                        b.cols[f][i] = lo + rng.below(hi.saturating_sub(lo).max(1));
+                    }
+                }
+            }
+            done += len as u64;
+            batches.push(b);
+        }
+        Self {
+            batches,
+            size,
+            routed,
+        }
+    }
+
+    /// Keys stored on each partition, scaled to the whole key space.
+    pub fn storage(&self, s: &dyn Strategy) -> Vec<u64> {
+        let mut counts = vec![0u64; s.partitions() as usize];
+        let mut homes = Vec::new();
+        for b in &self.batches {
+            homes.clear();
+            s.place_batch(b, &mut homes);
+            for &p in &homes {
+                counts[p as usize] += 1;
+            }
+        }
+        if self.size != self.routed as u128 {
+            let scale = self.size as f64 / self.routed as f64;
+            for c in counts.iter_mut() {
+                *c = (*c as f64 * scale).round() as u64;
+            }
+        }
+        counts
+    }
+
+    /// Fractions of keys that change partition on N → N+1 and N → N−1.
+    pub fn moved(
+        &self,
+        base: &dyn Strategy,
+        grown: &dyn Strategy,
+        shrunk: Option<&dyn Strategy>,
+    ) -> (f64, f64) {
+        let (mut add, mut remove) = (0u64, 0u64);
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        for batch in &self.batches {
+            a.clear();
+            b.clear();
+            base.place_batch(batch, &mut a);
+            grown.place_batch(batch, &mut b);
+            add += a.iter().zip(&b).filter(|(x, y)| x != y).count() as u64;
+            if let Some(s) = shrunk {
+                c.clear();
+                s.place_batch(batch, &mut c);
+                remove += a.iter().zip(&c).filter(|(x, y)| x != y).count() as u64;
+            }
+        }
+        let t = self.routed.max(1) as f64;
+        (add as f64 / t, remove as f64 / t)
+    }
+}

@@ -1,0 +1,636 @@
+//! The engine: drives the event stream through every strategy.
+//!
+//! A run has three passes:
+//! 1. **Sample.** The first chunks of the stream (at most
+//!    [`SAMPLE_EVENTS`] events) are generated exactly as the main pass will
+//!    generate them. Strategies that adapt to the data (range split points,
+//!    hot keys, the directory) are built from this sample.
+//! 2. **Key space.** Each strategy routes its key space (every key, or a
+//!    uniform sample of [`KEYSPACE_SAMPLE`] keys when it is larger), at N,
+//!    N+1 and N−1 partitions: storage per partition and key movement.
+//! 3. **Stream.** rayon spreads fixed-size chunks over the threads; each
+//!    chunk is generated from (seed, chunk index) and routed through every
+//!    strategy into per-thread integer accumulators, merged at the end.
+//!    Integer sums do not depend on the order of merging, so the results
+//!    are byte-identical at any thread count. Memory is a few batches per
+//!    thread, whatever the number of events.
+
+pub mod fanout;
+pub mod keyspace;
+pub mod source;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::batch::{Batch, hash_bytes};
+use crate::error::{Error, Result};
+use crate::latency::{self, LatencyInput};
+use crate::metrics::Balance;
+use crate::report::{Amplification, Movement, QueryFanout, RunReport, StrategyReport};
+use crate::rng::{Rng, Stream};
+use crate::strategy::{self, BuildContext, KeySample, Strategy, Touch};
+use crate::workload::{FanoutMode, OpKind, Workload};
+use fanout::{Followers, Spreader};
+use keyspace::KeySpace;
+use source::{CHUNK, EventSource};
+
+/// The most events of the stream's start used to build strategies.
+pub const SAMPLE_EVENTS: u64 = 1 << 20;
+
+/// The most keys routed to measure storage and movement.
+pub const KEYSPACE_SAMPLE: u64 = 1 << 20;
+
+/// Queries per class kept to model scatter-gather latency.
+const TOUCH_SAMPLE: usize = 2048;
+
+/// How to run a workload; flags override the workload's defaults.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Events in the stream.
+    pub events: u64,
+    /// Partitions.
+    pub partitions: u32,
+    /// Seed.
+    pub seed: u64,
+    /// Worker threads (results do not depend on it).
+    pub threads: usize,
+    /// Multiplier of the workload's offered traffic for the latency model.
+    pub traffic: f64,
+    /// Run the latency model.
+    pub latency: bool,
+    /// Show a progress bar on a terminal.
+    pub progress: bool,
+}
+
+/// One strategy, ready to route.
+struct Prepared {
+    strategy: Box<dyn Strategy>,
+    /// Seeds this strategy's routing draws (salts, followers).
+    stream_key: u64,
+    spreader: Option<Spreader>,
+    report: StrategyReport,
+    touches: Vec<Vec<Touch>>,
+}
+
+/// Per-thread counters of one strategy.
+#[derive(Clone)]
+struct Acc {
+    /// `load[class * n + p]`: operations of a class on partition p.
+    load: Vec<u64>,
+    /// Queries of a class that touched every partition.
+    broadcast: Vec<u64>,
+    /// Per query class: queries, partitions touched, most touched.
+    queries: Vec<u64>,
+    touched: Vec<u64>,
+    touched_max: Vec<u32>,
+    nanos: u64,
+}
+
+impl Acc {
+    fn new(classes: usize, n: usize) -> Self {
+        Self {
+            load: vec![0; classes * n],
+            broadcast: vec![0; classes],
+            queries: vec![0; classes + 1],
+            touched: vec![0; classes + 1],
+            touched_max: vec![0; classes + 1],
+            nanos: 0,
+        }
+    }
+
+    fn merge(&mut self, other: &Acc) {
+        add(&mut self.load, &other.load);
+        add(&mut self.broadcast, &other.broadcast);
+        add(&mut self.queries, &other.queries);
+        add(&mut self.touched, &other.touched);
+        for (a, b) in self.touched_max.iter_mut().zip(&other.touched_max) {
+            *a = (*a).max(*b);
+        }
+        self.nanos += other.nanos;
+    }
+
+    #[inline]
+    fn query(&mut self, class: usize, touched: u32) {
+        self.queries[class] += 1;
+        self.touched[class] += touched as u64;
+        self.touched_max[class] = self.touched_max[class].max(touched);
+    }
+}
+
+fn add(a: &mut [u64], b: &[u64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+/// Counters shared by all strategies.
+#[derive(Clone, Default)]
+struct Global {
+    timeline_writes: u64,
+    timeline_writes_hybrid: u64,
+    posts: u64,
+}
+
+/// Runs `workload` and returns everything it measured.
+pub fn run(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {} threads: {e}", opts.threads)))?;
+    pool.install(|| run_in_pool(workload, opts))
+}
+
+fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
+    let started = Instant::now();
+    let n = opts.partitions;
+    let source = EventSource::new(workload, opts.events, opts.seed)?;
+
+    // Pass 1: the sample the adaptive strategies are built from.
+    let sample_chunks = SAMPLE_EVENTS.min(opts.events).div_ceil(CHUNK);
+    let sample: Vec<Batch> = (0..sample_chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut b = Batch::new(workload.fields.len());
+            source.fill(c, &mut b);
+            b
+        })
+        .collect();
+
+    let followers = workload.fanout.as_ref().map(|f| Followers::new(f, source.domain(f.field)));
+
+    // Pass 2: build each strategy and measure its key space.
+    let mut prepared = Vec::new();
+    for spec in &workload.strategies {
+        let key_sample = key_sample(&sample, &spec.key);
+        let domain = source.domain(spec.key[0]);
+        let build = |partitions: u32| {
+            strategy::build(&BuildContext {
+                workload,
+                spec,
+                partitions,
+                sample: &key_sample,
+                domain,
+                seed: opts.seed,
+            })
+        };
+        let strategy = build(n)?;
+        let grown = build(n + 1)?;
+        let shrunk = if n > 1 { Some(build(n - 1)?) } else { None };
+
+        let space = KeySpace::new(&source, &spec.key, workload.fields.len(), opts.seed);
+        let keys = space.storage(strategy.as_ref());
+        let (keys_add, keys_remove) = space.moved(strategy.as_ref(), grown.as_ref(), shrunk.as_deref());
+        let (traffic_add, traffic_remove) =
+            moved_traffic(&sample, strategy.as_ref(), grown.as_ref(), shrunk.as_deref());
+
+        let spreader = followers
+            .as_ref()
+            .map(|f| Spreader::new(strategy.as_ref(), f, &keys, workload.fields.len()));
+        let hottest_key_share = key_sample
+            .counts
+            .first()
+            .map(|&(_, c)| c as f64 / key_sample.events.max(1) as f64)
+            .unwrap_or(0.0);
+        let touches = touch_sample(workload, &sample, strategy.as_ref());
+
+        let report = StrategyReport {
+            name: spec.name.clone(),
+            label: spec.label(),
+            kind: spec.kind.clone(),
+            partitions: n,
+            events: opts.events,
+            key_balance: Balance::of(&keys),
+            keys,
+            hottest_key_share,
+            movement: Movement {
+                keys_add,
+                traffic_add,
+                keys_remove,
+                traffic_remove,
+                ideal_add: 1.0 / (n as f64 + 1.0),
+                ideal_remove: if n > 1 { 1.0 / n as f64 } else { 0.0 },
+            },
+            ..StrategyReport::default()
+        };
+        prepared.push(Prepared {
+            strategy,
+            stream_key: hash_bytes(spec.name.as_bytes()),
+            spreader,
+            report,
+            touches,
+        });
+    }
+    drop(sample);
+
+    // Pass 3: the stream.
+    let classes = workload.ops.len() + usize::from(followers.is_some());
+    let progress = progress_bar(opts, source.chunks());
+    let shown = AtomicBool::new(false);
+    let route_start = Instant::now();
+    let (accs, global) = (0..source.chunks())
+        .into_par_iter()
+        .fold(
+            || {
+                let accs: Vec<Acc> = prepared.iter().map(|_| Acc::new(classes, n as usize)).collect();
+                (accs, Global::default(), Batch::new(workload.fields.len()), Scratch::default())
+            },
+            |(mut accs, mut global, mut batch, mut scratch), chunk| {
+                source.fill(chunk, &mut batch);
+                let ctx = ChunkCtx {
+                    workload,
+                    followers: followers.as_ref(),
+                    seed: opts.seed,
+                    chunk,
+                    n,
+                };
+                ctx.shared(&batch, &mut scratch, &mut global);
+                for (p, acc) in prepared.iter().zip(accs.iter_mut()) {
+                    let t = Instant::now();
+                    ctx.route(p, &batch, &scratch, acc);
+                    acc.nanos += t.elapsed().as_nanos() as u64;
+                }
+                tick(&progress, opts.progress, &shown, route_start);
+                (accs, global, batch, scratch)
+            },
+        )
+        .map(|(accs, global, _, _)| (accs, global))
+        .reduce(
+            || (prepared.iter().map(|_| Acc::new(classes, n as usize)).collect(), Global::default()),
+            |(mut a, mut ga), (b, gb)| {
+                for (x, y) in a.iter_mut().zip(&b) {
+                    x.merge(y);
+                }
+                ga.timeline_writes += gb.timeline_writes;
+                ga.timeline_writes_hybrid += gb.timeline_writes_hybrid;
+                ga.posts += gb.posts;
+                (a, ga)
+            },
+        );
+    progress.finish_and_clear();
+    let route_wall = route_start.elapsed();
+
+    let mut strategies = Vec::new();
+    for (p, acc) in prepared.into_iter().zip(accs) {
+        strategies.push(finish(workload, opts, p, &acc, &global, followers.as_ref(), route_wall));
+    }
+    let mut ops: Vec<String> = workload.ops.iter().map(|o| o.name.clone()).collect();
+    if followers.is_some() {
+        ops.push(FANOUT_CLASS.to_string());
+    }
+    Ok(RunReport {
+        workload: workload.name.clone(),
+        description: workload.description.clone(),
+        events: opts.events,
+        partitions: n,
+        seed: opts.seed,
+        threads: opts.threads,
+        traffic: opts.traffic,
+        ops,
+        strategies,
+        elapsed_sec: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The name of the query class of timeline writes made by fan-out.
+pub const FANOUT_CLASS: &str = "timeline_write";
+
+/// Per-chunk draws shared by all strategies.
+#[derive(Default)]
+struct Scratch {
+    /// For each event, the end of its followed-celebrity list in `followed`
+    /// (timeline reads only; empty otherwise).
+    followed_end: Vec<u32>,
+    followed: Vec<u16>,
+}
+
+/// What routing one chunk needs.
+struct ChunkCtx<'a> {
+    workload: &'a Workload,
+    followers: Option<&'a Followers>,
+    seed: u64,
+    chunk: u64,
+    n: u32,
+}
+
+impl ChunkCtx<'_> {
+    /// Draws that do not depend on the strategy: which celebrities each
+    /// timeline reader follows, and the fan-out write counts.
+    fn shared(&self, batch: &Batch, scratch: &mut Scratch, global: &mut Global) {
+        scratch.followed.clear();
+        scratch.followed_end.clear();
+        let Some(f) = self.followers else { return };
+        let mut rng = Rng::for_chunk(self.seed, Stream::Routing, self.chunk);
+        for i in 0..batch.len() {
+            let op = batch.ops[i] as usize;
+            if op == f.spec.read_op {
+                f.followed(&mut rng, &mut scratch.followed);
+            } else if op == f.spec.post_op {
+                let author = batch.cols[f.spec.field][i];
+                let count = f.of(author);
+                global.posts += 1;
+                global.timeline_writes += count;
+                if !f.is_celebrity(author) {
+                    global.timeline_writes_hybrid += count;
+                }
+            }
+            scratch.followed_end.push(scratch.followed.len() as u32);
+        }
+    }
+
+    /// Routes one chunk through one strategy.
+    fn route(&self, p: &Prepared, batch: &Batch, scratch: &Scratch, acc: &mut Acc) {
+        let s = p.strategy.as_ref();
+        let n = self.n as usize;
+        let mut homes = Vec::with_capacity(batch.len());
+        s.place_batch(batch, &mut homes);
+        let mut rng = Rng::for_chunk(self.seed ^ p.stream_key, Stream::Routing, self.chunk);
+        let spreads = s.spreads();
+        let ops = &self.workload.ops;
+        let fan = self.followers;
+        let fanout_class = ops.len();
+
+        for (i, &home) in homes.iter().enumerate() {
+            let op = batch.ops[i] as usize;
+            let rec = batch.rec(i);
+            let touch = match &ops[op].kind {
+                OpKind::Write if spreads => Touch::One(s.write(rec, home, rng.next_u64())),
+                OpKind::Write => Touch::One(home),
+                OpKind::Read { by: None } if spreads => s.read(rec, home),
+                OpKind::Read { by: None } => Touch::One(home),
+                OpKind::Read { by: Some(f) } => s.aggregate(*f, rec, home),
+                OpKind::Aggregate { group_by } => s.aggregate(*group_by, rec, home),
+                OpKind::Scan { field, width } => {
+                    let lo = rec.field(*field);
+                    s.scan(*field, lo, lo.saturating_add(*width))
+                }
+            };
+
+            if let Some(f) = fan {
+                if op == f.spec.read_op {
+                    let start = if i == 0 { 0 } else { scratch.followed_end[i - 1] as usize };
+                    let followed = &scratch.followed[start..scratch.followed_end[i] as usize];
+                    let sp = p.spreader.as_ref().expect("spreader exists with followers");
+                    let hybrid = hybrid_touch(&touch, followed, sp);
+                    acc.query(fanout_class + 1, hybrid.count(self.n));
+                    if f.spec.mode == FanoutMode::Hybrid {
+                        acc.query(op, hybrid.count(self.n));
+                        count_touch(acc, op, n, &hybrid);
+                        continue;
+                    }
+                } else if op == f.spec.post_op {
+                    let author = rec.field(f.spec.field);
+                    let fanned = f.spec.mode == FanoutMode::Write || !f.is_celebrity(author);
+                    if fanned {
+                        let sp = p.spreader.as_ref().expect("spreader exists with followers");
+                        let row = fanout_class * n;
+                        sp.spread(f.of(author), &mut rng, &mut acc.load[row..row + n]);
+                    }
+                }
+            }
+
+            acc.query(op, touch.count(self.n));
+            count_touch(acc, op, n, &touch);
+        }
+    }
+}
+
+/// The partitions a hybrid timeline read touches: the reader's own, plus
+/// the partition of every followed celebrity.
+fn hybrid_touch(base: &Touch, followed: &[u16], sp: &Spreader) -> Touch {
+    if followed.is_empty() {
+        return base.clone();
+    }
+    let mut set: Vec<u32> = match base {
+        Touch::One(p) => vec![*p],
+        Touch::Span(a, b) => (*a..=*b).collect(),
+        Touch::Set(v) => v.clone(),
+        Touch::All => return Touch::All,
+    };
+    set.extend(followed.iter().map(|&c| sp.celebrity_partition[c as usize]));
+    set.sort_unstable();
+    set.dedup();
+    if set.len() == 1 {
+        Touch::One(set[0])
+    } else {
+        Touch::Set(set)
+    }
+}
+
+#[inline]
+fn count_touch(acc: &mut Acc, class: usize, n: usize, touch: &Touch) {
+    let row = class * n;
+    match touch {
+        Touch::One(p) => acc.load[row + *p as usize] += 1,
+        Touch::Span(a, b) => {
+            for p in *a..=*b {
+                acc.load[row + p as usize] += 1;
+            }
+        }
+        Touch::Set(v) => {
+            for &p in v {
+                acc.load[row + p as usize] += 1;
+            }
+        }
+        Touch::All => acc.broadcast[class] += 1,
+    }
+}
+
+/// Counts, for each key in the sample, how often it occurs; and collects
+/// the first key field's values, sorted.
+fn key_sample(sample: &[Batch], key: &[usize]) -> KeySample {
+    let fields = strategy::KeyFields::new(key);
+    let mut counts: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+    let mut order = Vec::new();
+    let mut events = 0;
+    for b in sample {
+        for i in 0..b.len() {
+            *counts.entry(fields.key(b.rec(i))).or_insert(0) += 1;
+        }
+        order.extend_from_slice(&b.cols[key[0]]);
+        events += b.len() as u64;
+    }
+    let mut counts: Vec<(u64, u64)> = counts.into_iter().collect();
+    counts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    order.sort_unstable();
+    KeySample {
+        events,
+        counts,
+        order,
+    }
+}
+
+/// The fraction of sampled events whose home partition changes when the
+/// strategy is rebuilt with N+1 and with N−1 partitions.
+fn moved_traffic(
+    sample: &[Batch],
+    base: &dyn Strategy,
+    grown: &dyn Strategy,
+    shrunk: Option<&dyn Strategy>,
+) -> (f64, f64) {
+    let (mut total, mut add, mut remove) = (0u64, 0u64, 0u64);
+    let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+    for batch in sample {
+        a.clear();
+        b.clear();
+        base.place_batch(batch, &mut a);
+        grown.place_batch(batch, &mut b);
+        add += a.iter().zip(&b).filter(|(x, y)| x != y).count() as u64;
+        if let Some(s) = shrunk {
+            c.clear();
+            s.place_batch(batch, &mut c);
+            remove += a.iter().zip(&c).filter(|(x, y)| x != y).count() as u64;
+        }
+        total += batch.len() as u64;
+    }
+    let t = total.max(1) as f64;
+    (add as f64 / t, remove as f64 / t)
+}
+
+/// A sample of the partitions each query class touches, for the latency
+/// model's scatter-gather.
+fn touch_sample(workload: &Workload, sample: &[Batch], s: &dyn Strategy) -> Vec<Vec<Touch>> {
+    let mut out: Vec<Vec<Touch>> = vec![Vec::new(); workload.ops.len()];
+    let mut homes = Vec::new();
+    'outer: for batch in sample {
+        homes.clear();
+        s.place_batch(batch, &mut homes);
+        for (i, &home) in homes.iter().enumerate() {
+            let op = batch.ops[i] as usize;
+            if out[op].len() >= TOUCH_SAMPLE {
+                if out.iter().all(|v| v.len() >= TOUCH_SAMPLE) {
+                    break 'outer;
+                }
+                continue;
+            }
+            let rec = batch.rec(i);
+            let touch = match &workload.ops[op].kind {
+                OpKind::Write => Touch::One(home),
+                OpKind::Read { by: None } => s.read(rec, home),
+                OpKind::Read { by: Some(f) } => s.aggregate(*f, rec, home),
+                OpKind::Aggregate { group_by } => s.aggregate(*group_by, rec, home),
+                OpKind::Scan { field, width } => {
+                    let lo = rec.field(*field);
+                    s.scan(*field, lo, lo.saturating_add(*width))
+                }
+            };
+            out[op].push(touch);
+        }
+    }
+    out
+}
+
+/// Turns one strategy's counters into its report.
+fn finish(
+    workload: &Workload,
+    opts: &RunOptions,
+    p: Prepared,
+    acc: &Acc,
+    global: &Global,
+    followers: Option<&Followers>,
+    route_wall: Duration,
+) -> StrategyReport {
+    let n = opts.partitions as usize;
+    let classes = acc.broadcast.len();
+    let mut per_class: Vec<Vec<u64>> = (0..classes)
+        .map(|c| acc.load[c * n..(c + 1) * n].to_vec())
+        .collect();
+    for (c, row) in per_class.iter_mut().enumerate() {
+        for x in row.iter_mut() {
+            *x += acc.broadcast[c];
+        }
+    }
+    let load: Vec<u64> = (0..n).map(|i| per_class.iter().map(|r| r[i]).sum()).collect();
+
+    let mut fanout = Vec::new();
+    for (c, op) in workload.ops.iter().enumerate() {
+        fanout.push(QueryFanout {
+            query: op.name.clone(),
+            mean_partitions: acc.touched[c] as f64 / acc.queries[c].max(1) as f64,
+            max_partitions: acc.touched_max[c],
+        });
+    }
+    let mut report = p.report;
+    if let Some(f) = followers {
+        let hybrid = classes;
+        let name = &workload.ops[f.spec.read_op].name;
+        fanout.push(QueryFanout {
+            query: format!("{name}+hybrid"),
+            mean_partitions: acc.touched[hybrid] as f64 / acc.queries[hybrid].max(1) as f64,
+            max_partitions: acc.touched_max[hybrid],
+        });
+        let posts = global.posts.max(1) as f64;
+        report.amplification = Some(Amplification {
+            on_write: 1.0 + global.timeline_writes as f64 / posts,
+            hybrid: 1.0 + global.timeline_writes_hybrid as f64 / posts,
+            timeline_writes: global.timeline_writes,
+            timeline_writes_hybrid: global.timeline_writes_hybrid,
+        });
+    }
+
+    // Routing time: this strategy's share of the threads' busy time,
+    // scaled to the wall time of the stream pass.
+    let busy = acc.nanos as f64 * 1e-9;
+    report.events_per_sec = if busy > 0.0 {
+        opts.events as f64 / busy * opts.threads.min(rayon::current_num_threads()) as f64
+    } else {
+        0.0
+    };
+    let _ = route_wall;
+
+    report.balance = Balance::of(&load);
+    report.load = load;
+    report.fanout = fanout;
+
+    if opts.latency {
+        let mut costs: Vec<f64> = workload.ops.iter().map(|o| o.cost).collect();
+        let mut touches = p.touches;
+        if followers.is_some() {
+            costs.push(1.0);
+            touches.push(Vec::new());
+        }
+        let input = LatencyInput {
+            spec: &workload.latency,
+            traffic: opts.traffic,
+            op_costs: &costs,
+            load: &per_class,
+            events: opts.events,
+            touches: &touches,
+            partitions: opts.partitions,
+            seed: opts.seed ^ p.stream_key,
+        };
+        report.latency = Some(latency::simulate(&input));
+    }
+    report
+}
+
+fn progress_bar(opts: &RunOptions, chunks: u64) -> ProgressBar {
+    if !opts.progress {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(chunks), ProgressDrawTarget::hidden());
+    let style = ProgressStyle::with_template("{spinner} routing [{bar:40}] {percent}% eta {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+/// Counts one chunk; shows the bar once the run has taken a second.
+fn tick(bar: &ProgressBar, enabled: bool, shown: &AtomicBool, start: Instant) {
+    if !enabled {
+        return;
+    }
+    bar.inc(1);
+    if shown.load(Ordering::Relaxed) || start.elapsed() < Duration::from_secs(1) {
+        return;
+    }
+    if shown
+        .compare_exchange(false, true, Ordering::Relaxed, Ordering::Relaxed)
+        .is_ok()
+    {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+    }
+}
