@@ -5,7 +5,13 @@
 //! in its own file and is built from a [`StrategySpec`] by a [`Builder`];
 //! adding a strategy means one file plus one line in [`REGISTRY`].
 
+pub mod directory;
 pub mod hash;
+pub mod jump;
+pub mod range;
+pub mod rendezvous;
+pub mod ring;
+pub mod salted;
 
 use std::fmt;
 
@@ -173,11 +179,43 @@ pub struct Kind {
 }
 
 /// Every strategy kind shardbench knows.
-pub const REGISTRY: &[Kind] = &[Kind {
-    name: "hash",
-    summary: "stable 64-bit hash of the key, reduced onto N partitions",
-    build: hash::build,
-}];
+pub const REGISTRY: &[Kind] = &[
+    Kind {
+        name: "hash",
+        summary: "stable 64-bit hash of the key, reduced onto N partitions",
+        build: hash::build,
+    },
+    Kind {
+        name: "range",
+        summary: "contiguous ranges of the first key field, split at sample quantiles or evenly",
+        build: range::build,
+    },
+    Kind {
+        name: "ring",
+        summary: "consistent hashing on a ring of virtual nodes per partition",
+        build: ring::build,
+    },
+    Kind {
+        name: "jump",
+        summary: "Lamping-Veach jump consistent hash of the key hash",
+        build: jump::build,
+    },
+    Kind {
+        name: "rendezvous",
+        summary: "highest random weight: the partition with the top hash of (key, partition)",
+        build: rendezvous::build,
+    },
+    Kind {
+        name: "salted",
+        summary: "hash, with each hot key's writes spread over S salted sub-keys",
+        build: salted::build,
+    },
+    Kind {
+        name: "directory",
+        summary: "lookup table placing the heaviest keys greedily, jump hash for the rest",
+        build: directory::build,
+    },
+];
 
 /// The registered kind called `name`.
 pub fn kind(name: &str) -> Option<&'static Kind> {
