@@ -4,6 +4,9 @@
 //! latency model fill it, and every writer (table, CSV, JSON, charts, HTML)
 //! reads only it. One file per output format.
 
+pub mod charts;
+pub mod html;
+
 use serde::Serialize;
 
 use crate::latency::LatencyReport;
