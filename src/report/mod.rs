@@ -135,8 +135,20 @@ pub fn write_all(report: &RunReport, config: &RunConfig, dir: &Path, charts: boo
         stage.write("latency.csv", &csv::latency(report)?)?;
     }
     stage.write("throughput.csv", &csv::throughput(report)?)?;
-    stage.write("run.json", config.to_json().as_bytes())?;
-    let _ = charts;
+    let config_json = config.to_json();
+    stage.write("run.json", config_json.as_bytes())?;
+    if charts {
+        let drawn = charts::write_charts(report, stage.dir())?;
+        for c in &drawn {
+            for path in [&c.png, &c.svg] {
+                if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+                    stage.add(name);
+                }
+            }
+        }
+        html::write_html(report, &drawn, &config_json, &stage.dir().join("report.html"))?;
+        stage.add("report.html");
+    }
     stage.commit()?;
     Ok(())
 }
