@@ -6,12 +6,13 @@
 //! adding a strategy means one file plus one line in [`REGISTRY`].
 
 pub mod hash;
+pub mod systems;
 
 use std::fmt;
 
 use crate::batch::{Batch, Rec};
 use crate::error::SpecError;
-use crate::rng::{mix64, mix_combine};
+use crate::rng::{mix_combine, mix64};
 use crate::workload::{StrategySpec, Workload};
 
 /// The partitions a query touches.
@@ -173,11 +174,43 @@ pub struct Kind {
 }
 
 /// Every strategy kind shardbench knows.
-pub const REGISTRY: &[Kind] = &[Kind {
-    name: "hash",
-    summary: "stable 64-bit hash of the key, reduced onto N partitions",
-    build: hash::build,
-}];
+pub const REGISTRY: &[Kind] = &[
+    Kind {
+        name: "hash",
+        summary: "stable 64-bit hash of the key, reduced onto N partitions",
+        build: hash::build,
+    },
+    Kind {
+        name: "kafka",
+        summary: "Kafka's default partitioner: murmur2 of the key bytes mod N",
+        build: systems::kafka::build,
+    },
+    Kind {
+        name: "redis",
+        summary: "Redis Cluster: CRC16 hash slots (with hash tags) over N masters",
+        build: systems::redis::build,
+    },
+    Kind {
+        name: "cassandra",
+        summary: "Cassandra Murmur3Partitioner tokens on a ring of random vnodes",
+        build: systems::cassandra::build,
+    },
+    Kind {
+        name: "elasticsearch",
+        summary: "Elasticsearch routing: murmur3 of the routing value over routing shards",
+        build: systems::elasticsearch::build,
+    },
+    Kind {
+        name: "ketama",
+        summary: "libketama consistent hashing (md5 continuum, weighted servers)",
+        build: systems::ketama::build,
+    },
+    Kind {
+        name: "mongodb",
+        summary: "MongoDB hashed sharding: md5 BSON element hash over initial chunks",
+        build: systems::mongodb::build,
+    },
+];
 
 /// The registered kind called `name`.
 pub fn kind(name: &str) -> Option<&'static Kind> {
