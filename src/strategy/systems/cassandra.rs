@@ -25,8 +25,9 @@ pub const DEFAULT_NUM_TOKENS: u64 = 256;
 /// Most vnodes per node accepted.
 const MAX_NUM_TOKENS: u64 = 65_536;
 
-/// The random stream chunk used for token allocation.
-const TOKEN_CHUNK: u64 = 0;
+/// The chunk of the build stream that token allocation draws from: its
+/// own, so no other strategy built from the same seed shares its numbers.
+const TOKEN_CHUNK: u64 = u64::from_le_bytes(*b"cassandr");
 
 /// A Cassandra ring.
 pub struct Cassandra {
