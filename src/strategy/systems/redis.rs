@@ -35,21 +35,33 @@ pub fn build(ctx: &BuildContext<'_>) -> Result<Box<dyn Strategy>, SpecError> {
 }
 
 /// CRC16 as Redis Cluster uses it: the XMODEM variant (polynomial 0x1021,
-/// initial value 0, no reflection, no final xor).
+/// initial value 0, no reflection, no final xor), one table step per byte.
 pub fn crc16_xmodem(data: &[u8]) -> u16 {
-    let mut crc: u16 = 0;
-    for &b in data {
-        crc ^= (b as u16) << 8;
-        for _ in 0..8 {
+    data.iter().fold(0u16, |crc, &b| {
+        (crc << 8) ^ CRC16_TABLE[((crc >> 8) as u8 ^ b) as usize]
+    })
+}
+
+/// CRC16-XMODEM of each byte value: the bitwise division of `b << 8`.
+const CRC16_TABLE: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut crc = (b as u16) << 8;
+        let mut bit = 0;
+        while bit < 8 {
             crc = if crc & 0x8000 != 0 {
                 (crc << 1) ^ 0x1021
             } else {
                 crc << 1
             };
+            bit += 1;
         }
+        table[b] = crc;
+        b += 1;
     }
-    crc
-}
+    table
+};
 
 /// The part of `key` that Redis hashes: the bytes between the first `{`
 /// and the next `}` when there is at least one byte between them,
