@@ -17,7 +17,9 @@ pub mod latency;
 pub mod metrics;
 pub mod report;
 pub mod rng;
+pub mod route;
 pub mod strategy;
+pub mod trace;
 pub mod workload;
 
 pub use error::{Error, Result};

@@ -12,6 +12,7 @@ pub mod range;
 pub mod rendezvous;
 pub mod ring;
 pub mod salted;
+pub mod systems;
 
 use std::fmt;
 
@@ -214,6 +215,36 @@ pub const REGISTRY: &[Kind] = &[
         name: "directory",
         summary: "lookup table placing the heaviest keys greedily, jump hash for the rest",
         build: directory::build,
+    },
+    Kind {
+        name: "kafka",
+        summary: "Kafka's default partitioner: murmur2 of the key bytes mod N",
+        build: systems::kafka::build,
+    },
+    Kind {
+        name: "redis",
+        summary: "Redis Cluster: CRC16 hash slots (with hash tags) over N masters",
+        build: systems::redis::build,
+    },
+    Kind {
+        name: "cassandra",
+        summary: "Cassandra Murmur3Partitioner tokens on a ring of random vnodes",
+        build: systems::cassandra::build,
+    },
+    Kind {
+        name: "elasticsearch",
+        summary: "Elasticsearch routing: murmur3 of the routing value over routing shards",
+        build: systems::elasticsearch::build,
+    },
+    Kind {
+        name: "ketama",
+        summary: "libketama consistent hashing (md5 continuum, weighted servers)",
+        build: systems::ketama::build,
+    },
+    Kind {
+        name: "mongodb",
+        summary: "MongoDB hashed sharding: md5 BSON element hash over initial chunks",
+        build: systems::mongodb::build,
     },
 ];
 
