@@ -87,6 +87,10 @@ struct RunArgs {
     /// Print nothing on stdout and show no progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
+
+    /// Print how long each phase of the run took, on stderr.
+    #[arg(long, short = 'v')]
+    verbose: bool,
 }
 
 fn count(s: &str) -> std::result::Result<u64, String> {
@@ -193,6 +197,7 @@ fn run(args: RunArgs) -> Result<()> {
         traffic: args.traffic.unwrap_or(1.0),
         latency: !args.no_latency,
         progress: !args.quiet && std::io::stderr().is_terminal(),
+        verbose: args.verbose,
     };
     if opts.events == 0 {
         return Err(Error::flag("--events", "expected at least 1 event"));

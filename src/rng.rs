@@ -35,6 +35,39 @@ pub fn reduce(h: u64, n: u64) -> u64 {
     ((h as u128 * n as u128) >> 64) as u64
 }
 
+/// Exact remainder `x mod d` of 32-bit numbers by a fixed divisor, without
+/// a division (Lemire, Kaser and Kurz, "Faster remainder by direct
+/// computation", 2019): with M = floor((2^64 − 1) / d) + 1, x mod d =
+/// floor(((M · x) mod 2^64) · d / 2^64).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FastMod {
+    m: u64,
+    d: u32,
+}
+
+impl FastMod {
+    /// The remainder by `d` (d > 0).
+    pub fn new(d: u32) -> Self {
+        assert!(d > 0, "a remainder needs a positive divisor");
+        Self {
+            m: (u64::MAX / d as u64).wrapping_add(1),
+            d,
+        }
+    }
+
+    /// `x mod d`.
+    #[inline(always)]
+    pub fn rem(&self, x: u32) -> u32 {
+        let low = self.m.wrapping_mul(x as u64);
+        ((low as u128 * self.d as u128) >> 64) as u32
+    }
+
+    /// The divisor.
+    pub fn divisor(&self) -> u32 {
+        self.d
+    }
+}
+
 /// The SplitMix64 generator; used to seed [`Rng`] and as a cheap key stream.
 #[derive(Clone, Debug)]
 pub struct SplitMix64 {
@@ -208,6 +241,21 @@ mod tests {
             seen[rng.below(7) as usize] += 1;
         }
         assert!(seen.iter().all(|&c| c > 800 && c < 1200), "{seen:?}");
+    }
+
+    #[test]
+    fn fastmod_equals_the_remainder() {
+        let mut rng = Rng::from_seed(3);
+        for d in [1u32, 2, 3, 7, 64, 1000, 65_537, u32::MAX] {
+            let m = FastMod::new(d);
+            for x in [0u32, 1, d.wrapping_sub(1), d, u32::MAX] {
+                assert_eq!(m.rem(x), x % d, "{x} mod {d}");
+            }
+            for _ in 0..10_000 {
+                let x = rng.next_u64() as u32;
+                assert_eq!(m.rem(x), x % d, "{x} mod {d}");
+            }
+        }
     }
 
     #[test]

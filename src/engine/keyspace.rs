@@ -9,6 +9,8 @@
 //! Movement compares each key's partition at N with its partition at N+1
 //! and at N−1: moved fraction = |{k : p_N(k) ≠ p_N±1(k)}| / |keys|.
 
+use rayon::prelude::*;
+
 use crate::batch::Batch;
 use crate::engine::KEYSPACE_SAMPLE;
 use crate::engine::source::{CHUNK, EventSource};
@@ -76,15 +78,26 @@ impl KeySpace {
 
     /// Keys stored on each partition, scaled to the whole key space.
     pub fn storage(&self, s: &dyn Strategy) -> Vec<u64> {
-        let mut counts = vec![0u64; s.partitions() as usize];
-        let mut homes = Vec::new();
-        for b in &self.batches {
-            homes.clear();
-            s.place_batch(b, &mut homes);
-            for &p in &homes {
-                counts[p as usize] += 1;
-            }
-        }
+        let n = s.partitions() as usize;
+        let mut counts = self
+            .batches
+            .par_iter()
+            .map(|b| {
+                let mut counts = vec![0u64; n];
+                let mut homes = Vec::with_capacity(b.len());
+                s.place_batch(b, &mut homes);
+                for &p in &homes {
+                    counts[p as usize] += 1;
+                }
+                counts
+            })
+            .reduce(
+                || vec![0u64; n],
+                |mut a, b| {
+                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
         if self.size != self.routed as u128 {
             let scale = self.size as f64 / self.routed as f64;
             for c in counts.iter_mut() {
@@ -101,21 +114,33 @@ impl KeySpace {
         grown: &dyn Strategy,
         shrunk: Option<&dyn Strategy>,
     ) -> (f64, f64) {
-        let (mut add, mut remove) = (0u64, 0u64);
-        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
-        for batch in &self.batches {
-            a.clear();
-            b.clear();
-            base.place_batch(batch, &mut a);
-            grown.place_batch(batch, &mut b);
-            add += a.iter().zip(&b).filter(|(x, y)| x != y).count() as u64;
-            if let Some(s) = shrunk {
-                c.clear();
-                s.place_batch(batch, &mut c);
-                remove += a.iter().zip(&c).filter(|(x, y)| x != y).count() as u64;
-            }
-        }
+        let (add, remove, _) = moved_in(&self.batches, base, grown, shrunk);
         let t = self.routed.max(1) as f64;
         (add as f64 / t, remove as f64 / t)
     }
+}
+
+/// Counts, over `batches`, the events whose home partition differs between
+/// `base` and `grown`, and between `base` and `shrunk`; and the events.
+pub fn moved_in(
+    batches: &[Batch],
+    base: &dyn Strategy,
+    grown: &dyn Strategy,
+    shrunk: Option<&dyn Strategy>,
+) -> (u64, u64, u64) {
+    batches
+        .par_iter()
+        .map(|batch| {
+            let (mut a, mut b) = (Vec::with_capacity(batch.len()), Vec::with_capacity(batch.len()));
+            base.place_batch(batch, &mut a);
+            grown.place_batch(batch, &mut b);
+            let add = a.iter().zip(&b).filter(|(x, y)| x != y).count() as u64;
+            let remove = shrunk.map_or(0, |s| {
+                b.clear();
+                s.place_batch(batch, &mut b);
+                a.iter().zip(&b).filter(|(x, y)| x != y).count() as u64
+            });
+            (add, remove, batch.len() as u64)
+        })
+        .reduce(|| (0, 0, 0), |x, y| (x.0 + y.0, x.1 + y.1, x.2 + y.2))
 }

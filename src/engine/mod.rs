@@ -63,6 +63,8 @@ pub struct RunOptions {
     pub latency: bool,
     /// Show a progress bar on a terminal.
     pub progress: bool,
+    /// Print the time each phase took on stderr.
+    pub verbose: bool,
 }
 
 /// One strategy, ready to route.
@@ -159,70 +161,43 @@ fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
         })
         .collect();
 
+    let phase = |name: &str, since: Instant| {
+        if opts.verbose {
+            eprintln!("shardbench: {name}: {:.3} s", since.elapsed().as_secs_f64());
+        }
+    };
+    phase("sample", started);
     let followers = workload.fanout.as_ref().map(|f| Followers::new(f, source.domain(f.field)));
 
-    // Pass 2: build each strategy and measure its key space.
-    let mut prepared = Vec::new();
-    for spec in &workload.strategies {
-        let key_sample = key_sample(&sample, &spec.key);
-        let domain = source.domain(spec.key[0]);
-        let build = |partitions: u32| {
-            strategy::build(&BuildContext {
-                workload,
-                spec,
-                partitions,
-                sample: &key_sample,
-                domain,
-                seed: opts.seed,
-            })
-        };
-        let strategy = build(n)?;
-        let grown = build(n + 1)?;
-        let shrunk = if n > 1 { Some(build(n - 1)?) } else { None };
+    // Pass 2: build each strategy and measure its key space. Strategies
+    // sharing a partition key share its sample and key space.
+    let t = Instant::now();
+    let mut keys: Vec<Vec<usize>> = workload.strategies.iter().map(|s| s.key.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    let samples: Vec<(Vec<usize>, KeySample, KeySpace)> = keys
+        .into_par_iter()
+        .map(|k| {
+            let ks = key_sample(&sample, &k);
+            let space = KeySpace::new(&source, &k, workload.fields.len(), opts.seed);
+            (k, ks, space)
+        })
+        .collect();
+    phase("key samples", t);
 
-        let space = KeySpace::new(&source, &spec.key, workload.fields.len(), opts.seed);
-        let keys = space.storage(strategy.as_ref());
-        let (keys_add, keys_remove) = space.moved(strategy.as_ref(), grown.as_ref(), shrunk.as_deref());
-        let (traffic_add, traffic_remove) =
-            moved_traffic(&sample, strategy.as_ref(), grown.as_ref(), shrunk.as_deref());
-
-        let spreader = followers
-            .as_ref()
-            .map(|f| Spreader::new(strategy.as_ref(), f, &keys, workload.fields.len()));
-        let hottest_key_share = key_sample
-            .counts
-            .first()
-            .map(|&(_, c)| c as f64 / key_sample.events.max(1) as f64)
-            .unwrap_or(0.0);
-        let touches = touch_sample(workload, &sample, strategy.as_ref());
-
-        let report = StrategyReport {
-            name: spec.name.clone(),
-            label: spec.label(),
-            kind: spec.kind.clone(),
-            partitions: n,
-            events: opts.events,
-            key_balance: Balance::of(&keys),
-            keys,
-            hottest_key_share,
-            movement: Movement {
-                keys_add,
-                traffic_add,
-                keys_remove,
-                traffic_remove,
-                ideal_add: 1.0 / (n as f64 + 1.0),
-                ideal_remove: if n > 1 { 1.0 / n as f64 } else { 0.0 },
-            },
-            ..StrategyReport::default()
-        };
-        prepared.push(Prepared {
-            strategy,
-            stream_key: hash_bytes(spec.name.as_bytes()),
-            spreader,
-            report,
-            touches,
-        });
-    }
+    let t = Instant::now();
+    let prepared: Vec<Prepared> = workload
+        .strategies
+        .par_iter()
+        .map(|spec| {
+            let (_, key_sample, space) = samples
+                .iter()
+                .find(|(k, _, _)| *k == spec.key)
+                .expect("every strategy's key was sampled");
+            prepare(workload, opts, spec, &sample, key_sample, space, &source, followers.as_ref())
+        })
+        .collect::<Result<_>>()?;
+    phase("strategies", t);
     drop(sample);
 
     // Pass 3: the stream.
@@ -271,10 +246,13 @@ fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
         );
     progress.finish_and_clear();
     let route_wall = route_start.elapsed();
+    phase("stream", route_start);
 
     let mut strategies = Vec::new();
     for (p, acc) in prepared.into_iter().zip(accs) {
+        let t = Instant::now();
         strategies.push(finish(workload, opts, p, &acc, &global, followers.as_ref(), route_wall));
+        phase("latency", t);
     }
     let mut ops: Vec<String> = workload.ops.iter().map(|o| o.name.clone()).collect();
     if followers.is_some() {
@@ -291,6 +269,76 @@ fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
         ops,
         strategies,
         elapsed_sec: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Builds one strategy at N, N+1 and N−1 and measures its storage,
+/// movement and query touches.
+#[allow(clippy::too_many_arguments)]
+fn prepare(
+    workload: &Workload,
+    opts: &RunOptions,
+    spec: &crate::workload::StrategySpec,
+    sample: &[Batch],
+    key_sample: &KeySample,
+    space: &KeySpace,
+    source: &EventSource,
+    followers: Option<&Followers>,
+) -> Result<Prepared> {
+    let n = opts.partitions;
+    let domain = source.domain(spec.key[0]);
+    let build = |partitions: u32| {
+        strategy::build(&BuildContext {
+            workload,
+            spec,
+            partitions,
+            sample: key_sample,
+            domain,
+            seed: opts.seed,
+        })
+    };
+    let strategy = build(n)?;
+    let grown = build(n + 1)?;
+    let shrunk = if n > 1 { Some(build(n - 1)?) } else { None };
+
+    let keys = space.storage(strategy.as_ref());
+    let (keys_add, keys_remove) = space.moved(strategy.as_ref(), grown.as_ref(), shrunk.as_deref());
+    let (traffic_add, traffic_remove) =
+        moved_traffic(sample, strategy.as_ref(), grown.as_ref(), shrunk.as_deref());
+
+    let spreader = followers.map(|f| Spreader::new(strategy.as_ref(), f, &keys, workload.fields.len()));
+    let hottest_key_share = key_sample
+        .counts
+        .first()
+        .map(|&(_, c)| c as f64 / key_sample.events.max(1) as f64)
+        .unwrap_or(0.0);
+    let touches = touch_sample(workload, sample, strategy.as_ref());
+
+    let report = StrategyReport {
+        name: spec.name.clone(),
+        label: spec.label(),
+        kind: spec.kind.clone(),
+        partitions: n,
+        events: opts.events,
+        key_balance: Balance::of(&keys),
+        keys,
+        hottest_key_share,
+        movement: Movement {
+            keys_add,
+            traffic_add,
+            keys_remove,
+            traffic_remove,
+            ideal_add: 1.0 / (n as f64 + 1.0),
+            ideal_remove: if n > 1 { 1.0 / n as f64 } else { 0.0 },
+        },
+        ..StrategyReport::default()
+    };
+    Ok(Prepared {
+        strategy,
+        stream_key: hash_bytes(spec.name.as_bytes()),
+        spreader,
+        report,
+        touches,
     })
 }
 
@@ -438,23 +486,33 @@ fn count_touch(acc: &mut Acc, class: usize, n: usize, touch: &Touch) {
     }
 }
 
-/// Counts, for each key in the sample, how often it occurs; and collects
-/// the first key field's values, sorted.
+/// Counts, for each key in the sample, how often it occurs (by sorting,
+/// which is deterministic and faster than hashing a million keys); and
+/// collects the first key field's values, sorted.
 fn key_sample(sample: &[Batch], key: &[usize]) -> KeySample {
     let fields = strategy::KeyFields::new(key);
-    let mut counts: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
-    let mut order = Vec::new();
-    let mut events = 0;
+    let mut keys: Vec<u64> = Vec::new();
     for b in sample {
-        for i in 0..b.len() {
-            *counts.entry(fields.key(b.rec(i))).or_insert(0) += 1;
-        }
-        order.extend_from_slice(&b.cols[key[0]]);
-        events += b.len() as u64;
+        keys.extend((0..b.len()).map(|i| fields.key(b.rec(i))));
     }
-    let mut counts: Vec<(u64, u64)> = counts.into_iter().collect();
-    counts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    order.sort_unstable();
+    let events = keys.len() as u64;
+    let order = if key.len() == 1 {
+        keys.par_sort_unstable();
+        keys.clone()
+    } else {
+        let mut order: Vec<u64> = sample.iter().flat_map(|b| b.cols[key[0]].iter().copied()).collect();
+        order.par_sort_unstable();
+        keys.par_sort_unstable();
+        order
+    };
+    let mut counts: Vec<(u64, u64)> = Vec::new();
+    for k in keys {
+        match counts.last_mut() {
+            Some((last, c)) if *last == k => *c += 1,
+            _ => counts.push((k, 1)),
+        }
+    }
+    counts.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     KeySample {
         events,
         counts,
@@ -470,21 +528,7 @@ fn moved_traffic(
     grown: &dyn Strategy,
     shrunk: Option<&dyn Strategy>,
 ) -> (f64, f64) {
-    let (mut total, mut add, mut remove) = (0u64, 0u64, 0u64);
-    let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
-    for batch in sample {
-        a.clear();
-        b.clear();
-        base.place_batch(batch, &mut a);
-        grown.place_batch(batch, &mut b);
-        add += a.iter().zip(&b).filter(|(x, y)| x != y).count() as u64;
-        if let Some(s) = shrunk {
-            c.clear();
-            s.place_batch(batch, &mut c);
-            remove += a.iter().zip(&c).filter(|(x, y)| x != y).count() as u64;
-        }
-        total += batch.len() as u64;
-    }
+    let (add, remove, total) = keyspace::moved_in(sample, base, grown, shrunk);
     let t = total.max(1) as f64;
     (add as f64 / t, remove as f64 / t)
 }

@@ -1,19 +1,25 @@
-//! `hash`: a stable hash of the key, reduced onto the partitions.
+//! `hash`: a stable hash of the key, modulo the number of partitions.
 //!
-//! partition = floor(mix64(key) * N / 2^64), Lemire's multiply-shift
-//! reduction: like `mix64(key) mod N` it gives each partition an equal share
-//! of the hash space, without a division on the hot path. Adding a
-//! partition moves about N/(N+1) of the keys.
+//! partition = (mix64(key) >> 32) mod N: the high 32 bits of the key's
+//! SplitMix64 mix, reduced by an exact remainder (computed without a
+//! division, see [`FastMod`]). Like every hash-mod-N scheme it balances
+//! keys well and moves about N/(N+1) of them when a partition is added.
 
 use crate::batch::{Batch, Rec};
 use crate::error::SpecError;
-use crate::rng::reduce;
+use crate::rng::{FastMod, mix64};
 use crate::strategy::{BuildContext, HashValue, KeyFields, Strategy};
+
+/// The partition of a 64-bit key hash under hash-mod-N.
+#[inline(always)]
+pub fn partition_of(h: u64, n: &FastMod) -> u32 {
+    n.rem((h >> 32) as u32)
+}
 
 /// Hash partitioning.
 pub struct Hash {
     key: KeyFields,
-    n: u32,
+    n: FastMod,
 }
 
 /// Builds `hash`; it takes no options.
@@ -21,28 +27,24 @@ pub fn build(ctx: &BuildContext<'_>) -> Result<Box<dyn Strategy>, SpecError> {
     ctx.spec.params.finish("hash")?;
     Ok(Box::new(Hash {
         key: KeyFields::new(&ctx.spec.key),
-        n: ctx.partitions,
+        n: FastMod::new(ctx.partitions),
     }))
 }
 
 impl Strategy for Hash {
     fn partitions(&self) -> u32 {
-        self.n
+        self.n.divisor()
     }
 
     #[inline]
     fn place(&self, rec: Rec<'_>) -> u32 {
-        reduce(self.key.hash(rec), self.n as u64) as u32
+        partition_of(self.key.hash(rec), &self.n)
     }
 
     fn place_batch(&self, batch: &Batch, out: &mut Vec<u32>) {
-        let n = self.n as u64;
+        let n = self.n;
         match self.key.fields() {
-            [f] => out.extend(
-                batch.cols[*f]
-                    .iter()
-                    .map(|&k| reduce(crate::rng::mix64(k), n) as u32),
-            ),
+            [f] => out.extend(batch.cols[*f].iter().map(|&k| partition_of(mix64(k), &n))),
             _ => out.extend((0..batch.len()).map(|i| self.place(batch.rec(i)))),
         }
     }
@@ -56,6 +58,22 @@ impl Strategy for Hash {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_is_the_high_half_of_the_hash_mod_n() {
+        for n in [1u32, 3, 64, 1000] {
+            let m = FastMod::new(n);
+            for k in 0..1000u64 {
+                let h = mix64(k);
+                assert_eq!(partition_of(h, &m) as u64, (h >> 32) % n as u64);
+            }
+        }
+    }
+}
+
 /// Builders for other modules' tests.
 #[cfg(test)]
 pub mod tests_support {
@@ -65,7 +83,7 @@ pub mod tests_support {
     pub fn hash_over(n: u32) -> Box<dyn Strategy> {
         Box::new(Hash {
             key: KeyFields::new(&[0]),
-            n,
+            n: FastMod::new(n),
         })
     }
 }

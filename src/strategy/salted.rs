@@ -18,7 +18,8 @@ use std::collections::BTreeSet;
 
 use crate::batch::{Batch, Rec, hash_bytes};
 use crate::error::SpecError;
-use crate::rng::{mix_combine, mix64, reduce};
+use crate::rng::{FastMod, mix_combine, mix64};
+use crate::strategy::hash::partition_of;
 use crate::strategy::directory::KeyTable;
 use crate::strategy::{BuildContext, HashValue, KeyFields, KeySample, Strategy, Touch};
 use crate::workload::Params;
@@ -66,6 +67,7 @@ pub(crate) fn listed_keys(
 pub struct Salted {
     key: KeyFields,
     n: u32,
+    modulo: FastMod,
     salts: u32,
     /// Hot key → index into `reads`.
     hot: KeyTable,
@@ -73,10 +75,11 @@ pub struct Salted {
     reads: Vec<Touch>,
 }
 
-/// Partition of sub-key `salt` of `key`: floor(mix64(mix_combine(key, salt)) * n / 2^64).
+/// Partition of sub-key `salt` of `key`, placed as `hash` places a key:
+/// (mix64(mix_combine(key, salt)) >> 32) mod n.
 #[inline]
 pub fn sub_key_partition(key: u64, salt: u64, n: u32) -> u32 {
-    reduce(mix64(mix_combine(key, salt)), n as u64) as u32
+    partition_of(mix64(mix_combine(key, salt)), &FastMod::new(n))
 }
 
 impl Salted {
@@ -105,6 +108,7 @@ impl Salted {
         Self {
             key,
             n,
+            modulo: FastMod::new(n),
             salts,
             hot: KeyTable::new(&entries),
             reads,
@@ -189,13 +193,13 @@ impl Strategy for Salted {
 
     #[inline]
     fn place(&self, rec: Rec<'_>) -> u32 {
-        reduce(self.key.hash(rec), self.n as u64) as u32
+        partition_of(self.key.hash(rec), &self.modulo)
     }
 
     fn place_batch(&self, batch: &Batch, out: &mut Vec<u32>) {
-        let n = self.n as u64;
+        let m = self.modulo;
         match self.key.fields() {
-            [f] => out.extend(batch.cols[*f].iter().map(|&k| reduce(mix64(k), n) as u32)),
+            [f] => out.extend(batch.cols[*f].iter().map(|&k| partition_of(mix64(k), &m))),
             _ => out.extend((0..batch.len()).map(|i| self.place(batch.rec(i)))),
         }
     }
@@ -293,7 +297,7 @@ mod tests {
         let mut out = Vec::new();
         s.place_batch(&batch(&keys), &mut out);
         for (&k, &p) in keys.iter().zip(&out) {
-            assert_eq!(p as u64, reduce(mix64(k), 10));
+            assert_eq!(p as u64, (mix64(k) >> 32) % 10);
         }
     }
 
