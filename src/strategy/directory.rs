@@ -10,7 +10,9 @@
 //! N changes they move as little as jump hash moves them.
 //!
 //! The directory is a small open-addressing table probed with the key
-//! hash, so a key outside it costs one or two probes before the fallback.
+//! hash, so a key outside it mostly costs one probe before the fallback.
+//! A batch computes the fallback for every key in lock step (see
+//! [`jump_many`]) and then lets the directory override its own keys.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};

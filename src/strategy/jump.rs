@@ -20,9 +20,9 @@ const LCG_MUL: u64 = 2_862_933_555_777_941_757;
 ///
 /// With `key ← key * 2862933555777941757 + 1` (mod 2^64) at each step, the
 /// candidate after bucket b is `j = floor((b + 1) * 2^31 / ((key >> 33) + 1))`;
-/// the walk starts at b = 0 and returns the last b with j ≥ n. This is the
-/// published algorithm bit for bit, so it agrees with other
-/// implementations (Guava's `Hashing.consistentHash` among them).
+/// starting from b = 0 the walk moves b to j while j < n and returns the
+/// last b. This is the published algorithm bit for bit, so it agrees with
+/// other implementations (Guava's `Hashing.consistentHash` among them).
 #[inline]
 pub fn jump(mut key: u64, n: u32) -> u32 {
     debug_assert!(n > 0);
