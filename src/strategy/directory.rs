@@ -10,7 +10,9 @@
 //! N changes they move as little as jump hash moves them.
 //!
 //! The directory is a small open-addressing table probed with the key
-//! hash, so a key outside it costs one or two probes before the fallback.
+//! hash, so a key outside it mostly costs one probe before the fallback.
+//! A batch computes the fallback for every key in lock step (see
+//! [`jump_many`]) and then lets the directory override its own keys.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
@@ -18,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use crate::batch::{Batch, Rec};
 use crate::error::SpecError;
 use crate::rng::mix64;
-use crate::strategy::jump::jump;
+use crate::strategy::jump::{jump, jump_many};
 use crate::strategy::salted::listed_keys;
 use crate::strategy::{BuildContext, HashValue, KeyFields, KeySample, Strategy};
 
@@ -31,12 +33,20 @@ pub const MAX_ENTRIES: u64 = 1 << 20;
 /// Marks an empty slot of a [`KeyTable`].
 const EMPTY: u32 = u32::MAX;
 
+/// One slot of a [`KeyTable`]: key and value side by side, so a probe
+/// reads one cache line.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    key: u64,
+    value: u32,
+}
+
 /// A small open-addressing map from keys to `u32` values, probed linearly
-/// from the key's hash, at most half full.
+/// from the key's hash, at most a quarter full so that a key it does not
+/// hold (the common case) is mostly turned away by the first probe.
 #[derive(Clone, Debug)]
 pub struct KeyTable {
-    keys: Vec<u64>,
-    values: Vec<u32>,
+    slots: Vec<Slot>,
     mask: usize,
     len: usize,
 }
@@ -45,24 +55,27 @@ impl KeyTable {
     /// A table holding `entries` (key, value) pairs; a repeated key keeps
     /// its first value. Values must be below `u32::MAX`.
     pub fn new(entries: &[(u64, u32)]) -> Self {
-        let slots = (2 * entries.len()).max(2).next_power_of_two();
+        let size = (4 * entries.len()).max(2).next_power_of_two();
+        let empty = Slot {
+            key: 0,
+            value: EMPTY,
+        };
         let mut table = Self {
-            keys: vec![0; slots],
-            values: vec![EMPTY; slots],
-            mask: slots - 1,
+            slots: vec![empty; size],
+            mask: size - 1,
             len: 0,
         };
         for &(key, value) in entries {
             debug_assert!(value != EMPTY);
             let mut i = mix64(key) as usize & table.mask;
             loop {
-                if table.values[i] == EMPTY {
-                    table.keys[i] = key;
-                    table.values[i] = value;
+                let slot = &mut table.slots[i];
+                if slot.value == EMPTY {
+                    *slot = Slot { key, value };
                     table.len += 1;
                     break;
                 }
-                if table.keys[i] == key {
+                if slot.key == key {
                     break;
                 }
                 i = (i + 1) & table.mask;
@@ -86,14 +99,27 @@ impl KeyTable {
     pub fn get(&self, key: u64, hash: u64) -> Option<u32> {
         let mut i = hash as usize & self.mask;
         loop {
-            let v = self.values[i];
-            if v == EMPTY {
+            let slot = self.slots[i];
+            if slot.value == EMPTY {
                 return None;
             }
-            if self.keys[i] == key {
-                return Some(v);
+            if slot.key == key {
+                return Some(slot.value);
             }
             i = (i + 1) & self.mask;
+        }
+    }
+
+    /// The value of `key` (hash `hash`), or `default`. The first probe
+    /// usually decides, and then the answer is a select, not a branch.
+    #[inline]
+    pub fn get_or(&self, key: u64, hash: u64, default: u32) -> u32 {
+        let slot = self.slots[hash as usize & self.mask];
+        if slot.value == EMPTY || slot.key == key {
+            let hit = slot.key == key && slot.value != EMPTY;
+            if hit { slot.value } else { default }
+        } else {
+            self.get(key, hash).unwrap_or(default)
         }
     }
 }
@@ -227,7 +253,16 @@ impl Strategy for Directory {
 
     fn place_batch(&self, batch: &Batch, out: &mut Vec<u32>) {
         match self.key.fields() {
-            [f] => out.extend(batch.cols[*f].iter().map(|&k| self.lookup(k, mix64(k)))),
+            [f] => {
+                // Jump hash for all keys in lock step, then the directory
+                // overrides its own keys.
+                let keys = &batch.cols[*f];
+                let start = out.len();
+                jump_many(keys, self.n, out);
+                for (slot, &k) in out[start..].iter_mut().zip(keys) {
+                    *slot = self.table.get_or(k, mix64(k), *slot);
+                }
+            }
             _ => out.extend((0..batch.len()).map(|i| self.place(batch.rec(i)))),
         }
     }
