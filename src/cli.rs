@@ -35,6 +35,46 @@ pub struct Cli {
 enum Command {
     /// List the preset workloads and the strategy kinds, one line each.
     List,
+    /// Print the partition each key lands on: KEY<TAB>PARTITION, or
+    /// KEY<TAB>HASH<TAB>PARTITION with --hash. Keys come from the arguments,
+    /// or one per line on stdin.
+    Route(RouteCli),
+}
+
+/// Flags of `shardbench route`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+struct RouteCli {
+    /// Strategy kind: a real system (kafka, redis, cassandra, elasticsearch,
+    /// ketama, mongodb) or a generic one (hash, jump, ring, ...).
+    #[arg(long, value_name = "NAME")]
+    strategy: String,
+
+    /// Number of partitions [default: the number of --nodes, else 16].
+    #[arg(long, short = 'p', value_name = "N", value_parser = partitions)]
+    partitions: Option<u32>,
+
+    /// Also print the system's own hash of each key, in decimal.
+    #[arg(long)]
+    hash: bool,
+
+    /// Read each key as a string or as a 64-bit integer.
+    #[arg(long, value_name = "string|int", default_value = "string", value_parser = ["string", "int"])]
+    key_type: String,
+
+    /// Named nodes, NAME or NAME=WEIGHT, comma-separated; PARTITION is then
+    /// the node's name.
+    #[arg(long, value_name = "NAME[=WEIGHT],..", value_delimiter = ',')]
+    nodes: Option<Vec<String>>,
+
+    /// Elasticsearch's index.number_of_routing_shards
+    /// [default: Elasticsearch's own rule].
+    #[arg(long, value_name = "M", value_parser = partitions)]
+    routing_num_shards: Option<u32>,
+
+    /// Keys to route [default: one per line on stdin].
+    #[arg(value_name = "KEY")]
+    keys: Vec<String>,
 }
 
 /// Flags of a run.
@@ -151,6 +191,7 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::List) => list(),
+        Some(Command::Route(r)) => route(r),
         None => run(cli.run),
     }
 }
@@ -166,6 +207,28 @@ fn list() -> Result<()> {
         out.push_str(&format!("  {:<14} {}\n", k.name, k.summary));
     }
     write_stdout(&out)
+}
+
+fn route(r: RouteCli) -> Result<()> {
+    let args = crate::route::RouteArgs {
+        strategy: r.strategy,
+        partitions: r.partitions,
+        hash: r.hash,
+        key_type: if r.key_type == "int" {
+            crate::route::KeyType::Int
+        } else {
+            crate::route::KeyType::String
+        },
+        nodes: r.nodes,
+        routing_num_shards: r.routing_num_shards,
+        keys: r.keys,
+    };
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    crate::route::run(&args, &mut input, &mut out)?;
+    out.flush().map_err(|e| Error::io("stdout", e))
 }
 
 fn write_stdout(s: &str) -> Result<()> {
