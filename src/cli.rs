@@ -84,6 +84,15 @@ struct RunArgs {
     #[arg(long, short = 'w', value_name = "NAME|PATH")]
     workload: Option<String>,
 
+    /// Replay the keys of FILE (one per line, or --trace-column of a CSV;
+    /// .gz accepted) through every strategy kind, instead of a workload.
+    #[arg(long, value_name = "FILE", conflicts_with = "workload")]
+    trace: Option<PathBuf>,
+
+    /// With --trace: the CSV column (by header name) holding the keys.
+    #[arg(long, value_name = "NAME", requires = "trace")]
+    trace_column: Option<String>,
+
     /// Events to generate, such as 10M, 1e9 or 1_000_000
     /// [default: the workload's, else 10M].
     #[arg(long, short = 'n', value_name = "N", value_parser = count)]
@@ -231,6 +240,32 @@ fn route(r: RouteCli) -> Result<()> {
     out.flush().map_err(|e| Error::io("stdout", e))
 }
 
+/// The workload of `--trace FILE`: the file's keys written through every
+/// strategy kind, each with its default options.
+fn trace_workload(path: &std::path::Path, column: Option<&str>) -> Result<workload::Workload> {
+    let shown = path.display().to_string();
+    std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let stem = path
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".gz").to_string())
+        .unwrap_or_else(|| "trace".to_string());
+    let stem = stem.split('.').next().unwrap_or("trace").to_string();
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut text = format!(
+        "name = {}\ndescription = {}\n[run]\npartitions = 16\n[fields]\nkey = {{ dist = \"trace\", path = {}{} }}\n\
+         [ops.write]\nkind = \"write\"\nweight = 1\n",
+        quote(&stem),
+        quote(&format!("keys replayed from {shown}")),
+        quote(&shown),
+        column.map(|c| format!(", column = {}", quote(c))).unwrap_or_default(),
+    );
+    for k in REGISTRY {
+        text.push_str(&format!("[strategies.{0}]\nkind = \"{0}\"\nkey = \"key\"\n", k.name));
+    }
+    let label = format!("--trace {shown}");
+    Ok(workload::parse::parse(&text, &label, &stem, &label)?)
+}
+
 fn write_stdout(s: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout
@@ -240,18 +275,23 @@ fn write_stdout(s: &str) -> Result<()> {
 }
 
 fn run(args: RunArgs) -> Result<()> {
-    let Some(name) = args.workload.as_deref() else {
-        let names: Vec<&str> = presets::PRESETS.iter().map(|(n, _)| *n).collect();
-        let msg = format!("required: a preset ({}) or a TOML file", names.join(", "));
-        return Err(Error::flag("--workload", msg));
+    let mut w = match (&args.workload, &args.trace) {
+        (Some(name), _) => presets::load(name)?,
+        (None, Some(path)) => trace_workload(path, args.trace_column.as_deref())?,
+        (None, None) => {
+            let names: Vec<&str> = presets::PRESETS.iter().map(|(n, _)| *n).collect();
+            let msg = format!("required: a preset ({}) or a TOML file; or --trace FILE", names.join(", "));
+            return Err(Error::flag("--workload", msg));
+        }
     };
-    let mut w = presets::load(name)?;
+    let replays = w.fields.iter().any(|f| matches!(f.generator, workload::GenSpec::Trace { .. }));
     if let Some(names) = &args.strategies {
         w.strategies = workload::parse::select(&w.strategies, names)
             .map_err(|m| Error::flag("--strategies", m))?;
     }
     let opts = RunOptions {
-        events: args.events.unwrap_or(w.run.events),
+        // A replayed trace runs to its end unless --events stops it sooner.
+        events: args.events.unwrap_or(if replays { u64::MAX } else { w.run.events }),
         partitions: args.partitions.unwrap_or(w.run.partitions),
         seed: args.seed.unwrap_or(w.run.seed),
         threads: args.threads.unwrap_or_else(|| {

@@ -76,6 +76,44 @@ impl KeySpace {
         }
     }
 
+    /// The key space of a key that includes a replayed trace field: the
+    /// distinct keys of the sample (a trace's key space is only known as
+    /// far as it has been read).
+    pub fn from_sample(sample: &[Batch], key: &[usize]) -> Self {
+        let fields = crate::strategy::KeyFields::new(key);
+        let mut seen = std::collections::HashSet::new();
+        let mut batches = Vec::new();
+        let mut routed = 0u64;
+        for b in sample {
+            let keep: Vec<usize> = (0..b.len()).filter(|&i| seen.insert(fields.key(b.rec(i)))).collect();
+            if keep.is_empty() {
+                continue;
+            }
+            let mut out = Batch::new(b.cols.len());
+            out.start = routed;
+            out.ops.resize(keep.len(), 0);
+            for (f, col) in out.cols.iter_mut().enumerate() {
+                col.extend(keep.iter().map(|&i| b.cols[f][i]));
+            }
+            for (f, text) in b.text.iter().enumerate() {
+                if let Some(t) = text {
+                    let mut column = crate::batch::TextColumn::default();
+                    for &i in &keep {
+                        column.push(t.get(i));
+                    }
+                    out.text[f] = Some(column);
+                }
+            }
+            routed += keep.len() as u64;
+            batches.push(out);
+        }
+        Self {
+            batches,
+            size: routed as u128,
+            routed,
+        }
+    }
+
     /// Keys stored on each partition, scaled to the whole key space.
     pub fn storage(&self, s: &dyn Strategy) -> Vec<u64> {
         let n = s.partitions() as usize;

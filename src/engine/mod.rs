@@ -35,7 +35,7 @@ use crate::strategy::{self, BuildContext, KeySample, Strategy, Touch};
 use crate::workload::{FanoutMode, OpKind, Workload};
 use fanout::{Followers, Spreader};
 use keyspace::KeySpace;
-use source::{CHUNK, EventSource};
+use source::{CHUNK, EventSource, TraceField};
 
 /// The most events of the stream's start used to build strategies.
 pub const SAMPLE_EVENTS: u64 = 1 << 20;
@@ -148,18 +148,43 @@ pub fn run(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
 fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
     let started = Instant::now();
     let n = opts.partitions;
-    let source = EventSource::new(workload, opts.events, opts.seed)?;
+    let mut source = EventSource::new(workload, opts.events, opts.seed)?;
+
+    // A trace may hold fewer events than asked for.
+    let opts = &RunOptions {
+        events: source.events,
+        ..opts.clone()
+    };
 
     // Pass 1: the sample the adaptive strategies are built from.
     let sample_chunks = SAMPLE_EVENTS.min(opts.events).div_ceil(CHUNK);
-    let sample: Vec<Batch> = (0..sample_chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut b = Batch::new(workload.fields.len());
-            source.fill(c, &mut b);
-            b
-        })
-        .collect();
+    let sample: Vec<Batch> = match &source.trace {
+        None => (0..sample_chunks)
+            .into_par_iter()
+            .map(|c| {
+                let mut b = Batch::new(workload.fields.len());
+                source.fill(c, &mut b, None);
+                b
+            })
+            .collect(),
+        Some(t) => {
+            let mut reader = t.open()?;
+            let mut out = Vec::new();
+            for c in 0..sample_chunks {
+                let chunk = TraceField::read(&mut reader, source.chunk_len(c))?;
+                let mut b = Batch::new(workload.fields.len());
+                source.fill(c, &mut b, Some(chunk));
+                out.push(b);
+            }
+            out
+        }
+    };
+    if let Some(t) = &source.trace {
+        let values = sample.iter().flat_map(|b| b.cols[t.field].iter().copied());
+        let (lo, hi) = values.fold((u64::MAX, 0), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        source.trace_domain = (lo, hi.saturating_add(1));
+    }
+    let source = &source;
 
     let phase = |name: &str, since: Instant| {
         if opts.verbose {
@@ -179,7 +204,10 @@ fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
         .into_par_iter()
         .map(|k| {
             let ks = key_sample(&sample, &k);
-            let space = KeySpace::new(&source, &k, workload.fields.len(), opts.seed);
+            let space = match &source.trace {
+                Some(t) if k.contains(&t.field) => KeySpace::from_sample(&sample, &k),
+                _ => KeySpace::new(source, &k, workload.fields.len(), opts.seed),
+            };
             (k, ks, space)
         })
         .collect();
@@ -194,7 +222,7 @@ fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
                 .iter()
                 .find(|(k, _, _)| *k == spec.key)
                 .expect("every strategy's key was sampled");
-            prepare(workload, opts, spec, &sample, key_sample, space, &source, followers.as_ref())
+            prepare(workload, opts, spec, &sample, key_sample, space, source, followers.as_ref())
         })
         .collect::<Result<_>>()?;
     phase("strategies", t);
@@ -205,45 +233,39 @@ fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
     let progress = progress_bar(opts, source.chunks());
     let shown = AtomicBool::new(false);
     let route_start = Instant::now();
-    let (accs, global) = (0..source.chunks())
-        .into_par_iter()
-        .fold(
-            || {
-                let accs: Vec<Acc> = prepared.iter().map(|_| Acc::new(classes, n as usize)).collect();
-                (accs, Global::default(), Batch::new(workload.fields.len()), Scratch::default())
-            },
-            |(mut accs, mut global, mut batch, mut scratch), chunk| {
-                source.fill(chunk, &mut batch);
-                let ctx = ChunkCtx {
-                    workload,
-                    followers: followers.as_ref(),
-                    seed: opts.seed,
-                    chunk,
-                    n,
-                };
-                ctx.shared(&batch, &mut scratch, &mut global);
-                for (p, acc) in prepared.iter().zip(accs.iter_mut()) {
-                    let t = Instant::now();
-                    ctx.route(p, &batch, &scratch, acc);
-                    acc.nanos += t.elapsed().as_nanos() as u64;
+    let stream = Stream3 {
+        workload,
+        opts,
+        source,
+        prepared: &prepared,
+        followers: followers.as_ref(),
+        classes,
+        progress: &progress,
+        shown: &shown,
+        start: route_start,
+    };
+    let (accs, global) = match &source.trace {
+        None => stream.run((0..source.chunks()).into_par_iter().map(|c| (c, None))),
+        Some(t) => {
+            let reader = std::sync::Mutex::new(t.open()?);
+            let failed: std::sync::Mutex<Option<Error>> = std::sync::Mutex::new(None);
+            let chunks = (0..source.chunks()).map_while(|c| {
+                let mut r = reader.lock().unwrap_or_else(|e| e.into_inner());
+                match TraceField::read(&mut r, source.chunk_len(c)) {
+                    Ok(chunk) => Some((c, Some(chunk))),
+                    Err(e) => {
+                        *failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                        None
+                    }
                 }
-                tick(&progress, opts.progress, &shown, route_start);
-                (accs, global, batch, scratch)
-            },
-        )
-        .map(|(accs, global, _, _)| (accs, global))
-        .reduce(
-            || (prepared.iter().map(|_| Acc::new(classes, n as usize)).collect(), Global::default()),
-            |(mut a, mut ga), (b, gb)| {
-                for (x, y) in a.iter_mut().zip(&b) {
-                    x.merge(y);
-                }
-                ga.timeline_writes += gb.timeline_writes;
-                ga.timeline_writes_hybrid += gb.timeline_writes_hybrid;
-                ga.posts += gb.posts;
-                (a, ga)
-            },
-        );
+            });
+            let out = stream.run(chunks.par_bridge());
+            if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                return Err(e);
+            }
+            out
+        }
+    };
     progress.finish_and_clear();
     let route_wall = route_start.elapsed();
     phase("stream", route_start);
@@ -344,6 +366,74 @@ fn prepare(
 
 /// The name of the query class of timeline writes made by fan-out.
 pub const FANOUT_CLASS: &str = "timeline_write";
+
+/// The stream pass: everything routing a chunk needs.
+struct Stream3<'a> {
+    workload: &'a Workload,
+    opts: &'a RunOptions,
+    source: &'a EventSource,
+    prepared: &'a [Prepared],
+    followers: Option<&'a Followers>,
+    classes: usize,
+    progress: &'a ProgressBar,
+    shown: &'a AtomicBool,
+    start: Instant,
+}
+
+impl Stream3<'_> {
+    fn empty(&self) -> (Vec<Acc>, Global) {
+        let n = self.opts.partitions as usize;
+        let accs = self.prepared.iter().map(|_| Acc::new(self.classes, n)).collect();
+        (accs, Global::default())
+    }
+
+    /// Routes every chunk through every strategy into per-thread counters
+    /// and merges them.
+    fn run(
+        &self,
+        chunks: impl ParallelIterator<Item = (u64, Option<source::TraceChunk>)>,
+    ) -> (Vec<Acc>, Global) {
+        let fields = self.workload.fields.len();
+        chunks
+            .fold(
+                || {
+                    let (accs, global) = self.empty();
+                    (accs, global, Batch::new(fields), Scratch::default())
+                },
+                |(mut accs, mut global, mut batch, mut scratch), (chunk, trace)| {
+                    self.source.fill(chunk, &mut batch, trace);
+                    let ctx = ChunkCtx {
+                        workload: self.workload,
+                        followers: self.followers,
+                        seed: self.opts.seed,
+                        chunk,
+                        n: self.opts.partitions,
+                    };
+                    ctx.shared(&batch, &mut scratch, &mut global);
+                    for (p, acc) in self.prepared.iter().zip(accs.iter_mut()) {
+                        let t = Instant::now();
+                        ctx.route(p, &batch, &scratch, acc);
+                        acc.nanos += t.elapsed().as_nanos() as u64;
+                    }
+                    tick(self.progress, self.opts.progress, self.shown, self.start);
+                    (accs, global, batch, scratch)
+                },
+            )
+            .map(|(accs, global, _, _)| (accs, global))
+            .reduce(
+                || self.empty(),
+                |(mut a, mut ga), (b, gb)| {
+                    for (x, y) in a.iter_mut().zip(&b) {
+                        x.merge(y);
+                    }
+                    ga.timeline_writes += gb.timeline_writes;
+                    ga.timeline_writes_hybrid += gb.timeline_writes_hybrid;
+                    ga.posts += gb.posts;
+                    (a, ga)
+                },
+            )
+    }
+}
 
 /// Per-chunk draws shared by all strategies.
 #[derive(Default)]
