@@ -41,7 +41,7 @@
 //!
 //! `rand_distr::Zipf` samples by rejection-inversion (Hörmann and
 //! Derflinger, 1996): no setup, but several transcendental functions per
-//! draw (over 100 ns per sample in `benches/generators.rs`, against about
+//! draw (about 80 ns per sample in `benches/generators.rs`, against about
 //! 5 ns here), and its output stream is tied to rand_distr's version. This
 //! sampler's stream depends only on this file and on [`Rng`].
 
