@@ -122,8 +122,12 @@ fn checked_total(weights: &[f64]) -> Result<f64, String> {
 /// Each weight's share of 2^64 units, as integers that sum to exactly 2^64,
 /// padded with zeros to `slots` entries.
 fn scaled_units(weights: &[f64], total: f64, slots: usize) -> Vec<u128> {
-    let scale = 2f64.powi(64) / total;
-    let mut units: Vec<u128> = weights.iter().map(|&w| (w * scale) as u128).collect();
+    // w / total ≤ 1 stays finite even when the weights are subnormal.
+    let full = 2f64.powi(64);
+    let mut units: Vec<u128> = weights
+        .iter()
+        .map(|&w| (w / total * full) as u128)
+        .collect();
     units.resize(slots, 0);
 
     // Rounding (of the shares and of the division) leaves the sum off by a
@@ -208,6 +212,13 @@ mod tests {
             let i = table.sample(&mut rng);
             assert!(i == 1 || i == 4, "drew {i}");
         }
+    }
+
+    #[test]
+    fn tiny_weights_keep_their_proportions() {
+        let table = AliasTable::new(&[1e-310, 3e-310]).unwrap();
+        assert!((table.probability(0) - 0.25).abs() < 1e-12);
+        assert!((table.probability(1) - 0.75).abs() < 1e-12);
     }
 
     #[test]

@@ -58,7 +58,9 @@ impl Latest {
     /// Number of keys at event `index`.
     #[inline]
     pub fn count(&self, index: u64) -> u64 {
-        let added = (index as f64 * self.growth).floor() as u64;
+        // The product is ≥ 0, so truncation is the floor (and, unlike
+        // `f64::floor` on baseline x86-64, needs no library call).
+        let added = (index as f64 * self.growth) as u64;
         self.initial.saturating_add(added).min(MAX_COUNT)
     }
 
@@ -67,24 +69,44 @@ impl Latest {
         self.levels[level as usize]
             .get_or_init(|| Zipf::new(1 << level, self.s).expect("s was checked by Latest::new"))
     }
+}
 
-    /// A key among `count` keys, newest most likely.
-    #[inline]
-    fn draw(&self, rng: &mut Rng, count: u64) -> u64 {
-        let level = 64 - (count - 1).leading_zeros();
-        let ranks = self.level(level);
-        loop {
-            let r = ranks.sample(rng);
-            if r < count {
-                return count - 1 - r;
-            }
+/// The ladder level for `count` keys: the least j with 2^j ≥ count.
+#[inline(always)]
+fn level_of(count: u64) -> u32 {
+    64 - (count - 1).leading_zeros()
+}
+
+/// A key among `count` keys, newest most likely, from the sampler of the
+/// level of `count`.
+#[inline(always)]
+fn draw(ranks: &Zipf, rng: &mut Rng, count: u64) -> u64 {
+    loop {
+        let r = ranks.sample(rng);
+        if r < count {
+            return count - 1 - r;
         }
     }
 }
 
 impl Generator for Latest {
     fn sample(&self, rng: &mut Rng, index: u64) -> u64 {
-        self.draw(rng, self.count(index))
+        let count = self.count(index);
+        draw(self.level(level_of(count)), rng, count)
+    }
+
+    fn fill(&self, rng: &mut Rng, start: u64, out: &mut [u64]) {
+        // The level changes rarely; look it up only when it does.
+        let mut level = level_of(self.count(start));
+        let mut ranks = self.level(level);
+        for (i, v) in out.iter_mut().enumerate() {
+            let count = self.count(start + i as u64);
+            if level_of(count) != level {
+                level = level_of(count);
+                ranks = self.level(level);
+            }
+            *v = draw(ranks, rng, count);
+        }
     }
 
     /// `0..c(events - 1)`, the keys that exist by the last event.

@@ -6,7 +6,7 @@
 //! stream is cut into chunks. One file per distribution; [`build`] is the
 //! only place that matches on the spec. The building blocks they share are
 //! public too: [`AliasTable`] (the engine picks ops with it), the exact
-//! [`Zipf`] sampler, the [`Scatter`] permutation and [`power_sum`].
+//! [`Zipf`] sampler, the [`Scatter`] permutation and [`power_sum()`].
 
 pub mod alias;
 pub mod categorical;

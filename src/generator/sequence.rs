@@ -29,7 +29,9 @@ impl Sequence {
     /// The value of event `index`.
     #[inline]
     pub fn value(&self, index: u64) -> u64 {
-        let units = (index as f64 / self.per_unit).floor() as u64;
+        // The quotient is ≥ 0, so truncation is the floor (saturating at
+        // u64::MAX).
+        let units = (index as f64 / self.per_unit) as u64;
         self.start.saturating_add(units)
     }
 }
