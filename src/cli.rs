@@ -22,7 +22,12 @@ use crate::workload::{self, parse::parse_count, presets};
 /// data movement on resize and latency under load, as a table on stdout and
 /// CSV, JSON and charts in the output folder.
 #[derive(Debug, Parser)]
-#[command(name = "shardbench", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "shardbench",
+    version,
+    args_conflicts_with_subcommands = true,
+    allow_negative_numbers = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -149,8 +154,12 @@ fn count(s: &str) -> std::result::Result<u64, String> {
 fn partitions(s: &str) -> std::result::Result<u32, String> {
     let max = workload::parse::MAX_PARTITIONS;
     match parse_count(s)? {
-        0 => Err(format!("expected a number of partitions in 1..={max}, got 0")),
-        p if p > max => Err(format!("expected a number of partitions in 1..={max}, got {p}")),
+        0 => Err(format!(
+            "expected a number of partitions in 1..={max}, got 0"
+        )),
+        p if p > max => Err(format!(
+            "expected a number of partitions in 1..={max}, got {p}"
+        )),
         p => Ok(p as u32),
     }
 }
@@ -165,7 +174,9 @@ fn threads(s: &str) -> std::result::Result<usize, String> {
 fn multiplier(s: &str) -> std::result::Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
-        _ => Err(format!("expected a positive number such as 1, 0.5 or 10, got \"{s}\"")),
+        _ => Err(format!(
+            "expected a positive number such as 1, 0.5 or 10, got \"{s}\""
+        )),
     }
 }
 
@@ -180,7 +191,10 @@ pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32 {
                 return 0;
             }
             let rendered = e.to_string();
-            let line = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            let line = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
             let line = line.trim_start_matches("error: ");
             eprintln!("shardbench: {line}");
             return 2;
@@ -257,10 +271,15 @@ fn trace_workload(path: &std::path::Path, column: Option<&str>) -> Result<worklo
         quote(&stem),
         quote(&format!("keys replayed from {shown}")),
         quote(&shown),
-        column.map(|c| format!(", column = {}", quote(c))).unwrap_or_default(),
+        column
+            .map(|c| format!(", column = {}", quote(c)))
+            .unwrap_or_default(),
     );
     for k in REGISTRY {
-        text.push_str(&format!("[strategies.{0}]\nkind = \"{0}\"\nkey = \"key\"\n", k.name));
+        text.push_str(&format!(
+            "[strategies.{0}]\nkind = \"{0}\"\nkey = \"key\"\n",
+            k.name
+        ));
     }
     let label = format!("--trace {shown}");
     Ok(workload::parse::parse(&text, &label, &stem, &label)?)
@@ -280,22 +299,32 @@ fn run(args: RunArgs) -> Result<()> {
         (None, Some(path)) => trace_workload(path, args.trace_column.as_deref())?,
         (None, None) => {
             let names: Vec<&str> = presets::PRESETS.iter().map(|(n, _)| *n).collect();
-            let msg = format!("required: a preset ({}) or a TOML file; or --trace FILE", names.join(", "));
+            let msg = format!(
+                "required: a preset ({}) or a TOML file; or --trace FILE",
+                names.join(", ")
+            );
             return Err(Error::flag("--workload", msg));
         }
     };
-    let replays = w.fields.iter().any(|f| matches!(f.generator, workload::GenSpec::Trace { .. }));
+    let replays = w
+        .fields
+        .iter()
+        .any(|f| matches!(f.generator, workload::GenSpec::Trace { .. }));
     if let Some(names) = &args.strategies {
         w.strategies = workload::parse::select(&w.strategies, names)
             .map_err(|m| Error::flag("--strategies", m))?;
     }
     let opts = RunOptions {
         // A replayed trace runs to its end unless --events stops it sooner.
-        events: args.events.unwrap_or(if replays { u64::MAX } else { w.run.events }),
+        events: args
+            .events
+            .unwrap_or(if replays { u64::MAX } else { w.run.events }),
         partitions: args.partitions.unwrap_or(w.run.partitions),
         seed: args.seed.unwrap_or(w.run.seed),
         threads: args.threads.unwrap_or_else(|| {
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
         }),
         traffic: args.traffic.unwrap_or(1.0),
         latency: !args.no_latency,

@@ -25,7 +25,12 @@ pub fn mix64(mut z: u64) -> u64 {
 /// Combines a running hash with one more 64-bit value (order-sensitive).
 #[inline(always)]
 pub fn mix_combine(h: u64, v: u64) -> u64 {
-    mix64(h ^ v.wrapping_add(GOLDEN_GAMMA).wrapping_add(h << 6).wrapping_add(h >> 2))
+    mix64(
+        h ^ v
+            .wrapping_add(GOLDEN_GAMMA)
+            .wrapping_add(h << 6)
+            .wrapping_add(h >> 2),
+    )
 }
 
 /// Maps a 64-bit hash onto `0..n` without division (Lemire's multiply-shift).

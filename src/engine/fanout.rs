@@ -39,8 +39,9 @@ pub struct Followers {
     /// Size of the user key space.
     pub users: u64,
     /// Celebrity keys (followers ≥ threshold), most followed first, with
-    /// the probability that a given reader follows each, as a u64 threshold.
-    pub celebrities: Vec<(u64, u64)>,
+    /// the probability that a given reader follows each, as a threshold
+    /// on a uniform 32-bit draw (so p is resolved to 2^-32).
+    pub celebrities: Vec<(u64, u32)>,
 }
 
 impl Followers {
@@ -54,7 +55,7 @@ impl Followers {
                 break;
             }
             let p = f as f64 / users as f64;
-            let threshold = (p * 2f64.powi(64)).min(u64::MAX as f64) as u64;
+            let threshold = (p * 2f64.powi(32)).round().min(u32::MAX as f64) as u32;
             celebrities.push((key, threshold));
         }
         Self {
@@ -76,11 +77,16 @@ impl Followers {
         self.of(author) >= self.spec.celebrity_threshold
     }
 
-    /// Appends the indices of the celebrities one reader follows.
+    /// Appends the indices of the celebrities one reader follows: one
+    /// independent 32-bit uniform per celebrity, two from each 64-bit draw.
     pub fn followed(&self, rng: &mut Rng, out: &mut Vec<u16>) {
-        for (i, &(_, threshold)) in self.celebrities.iter().enumerate() {
-            if rng.next_u64() < threshold {
-                out.push(i as u16);
+        for (pair, chunk) in self.celebrities.chunks(2).enumerate() {
+            let bits = rng.next_u64();
+            let draws = [bits as u32, (bits >> 32) as u32];
+            for (j, &(_, threshold)) in chunk.iter().enumerate() {
+                if draws[j] < threshold {
+                    out.push((2 * pair + j) as u16);
+                }
             }
         }
     }

@@ -85,7 +85,9 @@ impl KeySpace {
         let mut batches = Vec::new();
         let mut routed = 0u64;
         for b in sample {
-            let keep: Vec<usize> = (0..b.len()).filter(|&i| seen.insert(fields.key(b.rec(i)))).collect();
+            let keep: Vec<usize> = (0..b.len())
+                .filter(|&i| seen.insert(fields.key(b.rec(i))))
+                .collect();
             if keep.is_empty() {
                 continue;
             }
@@ -169,7 +171,10 @@ pub fn moved_in(
     batches
         .par_iter()
         .map(|batch| {
-            let (mut a, mut b) = (Vec::with_capacity(batch.len()), Vec::with_capacity(batch.len()));
+            let (mut a, mut b) = (
+                Vec::with_capacity(batch.len()),
+                Vec::with_capacity(batch.len()),
+            );
             base.place_batch(batch, &mut a);
             grown.place_batch(batch, &mut b);
             let add = a.iter().zip(&b).filter(|(x, y)| x != y).count() as u64;

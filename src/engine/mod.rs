@@ -88,6 +88,9 @@ struct Acc {
     queries: Vec<u64>,
     touched: Vec<u64>,
     touched_max: Vec<u32>,
+    /// Queries of a class that touched only their home partition, counted
+    /// on the fast path.
+    home_only: Vec<u64>,
     nanos: u64,
 }
 
@@ -99,6 +102,7 @@ impl Acc {
             queries: vec![0; classes + 1],
             touched: vec![0; classes + 1],
             touched_max: vec![0; classes + 1],
+            home_only: vec![0; classes],
             nanos: 0,
         }
     }
@@ -108,6 +112,7 @@ impl Acc {
         add(&mut self.broadcast, &other.broadcast);
         add(&mut self.queries, &other.queries);
         add(&mut self.touched, &other.touched);
+        add(&mut self.home_only, &other.home_only);
         for (a, b) in self.touched_max.iter_mut().zip(&other.touched_max) {
             *a = (*a).max(*b);
         }
@@ -192,7 +197,10 @@ fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
         }
     };
     phase("sample", started);
-    let followers = workload.fanout.as_ref().map(|f| Followers::new(f, source.domain(f.field)));
+    let followers = workload
+        .fanout
+        .as_ref()
+        .map(|f| Followers::new(f, source.domain(f.field)));
 
     // Pass 2: build each strategy and measure its key space. Strategies
     // sharing a partition key share its sample and key space.
@@ -222,7 +230,16 @@ fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
                 .iter()
                 .find(|(k, _, _)| *k == spec.key)
                 .expect("every strategy's key was sampled");
-            prepare(workload, opts, spec, &sample, key_sample, space, source, followers.as_ref())
+            prepare(
+                workload,
+                opts,
+                spec,
+                &sample,
+                key_sample,
+                space,
+                source,
+                followers.as_ref(),
+            )
         })
         .collect::<Result<_>>()?;
     phase("strategies", t);
@@ -271,9 +288,17 @@ fn run_in_pool(workload: &Workload, opts: &RunOptions) -> Result<RunReport> {
     phase("stream", route_start);
 
     let mut strategies = Vec::new();
-    for (p, acc) in prepared.into_iter().zip(accs) {
+    for (p, mut acc) in prepared.into_iter().zip(accs) {
         let t = Instant::now();
-        strategies.push(finish(workload, opts, p, &acc, &global, followers.as_ref(), route_wall));
+        strategies.push(finish(
+            workload,
+            opts,
+            p,
+            &mut acc,
+            &global,
+            followers.as_ref(),
+            route_wall,
+        ));
         phase("latency", t);
     }
     let mut ops: Vec<String> = workload.ops.iter().map(|o| o.name.clone()).collect();
@@ -328,7 +353,8 @@ fn prepare(
     let (traffic_add, traffic_remove) =
         moved_traffic(sample, strategy.as_ref(), grown.as_ref(), shrunk.as_deref());
 
-    let spreader = followers.map(|f| Spreader::new(strategy.as_ref(), f, &keys, workload.fields.len()));
+    let spreader =
+        followers.map(|f| Spreader::new(strategy.as_ref(), f, &keys, workload.fields.len()));
     let hottest_key_share = key_sample
         .counts
         .first()
@@ -383,7 +409,11 @@ struct Stream3<'a> {
 impl Stream3<'_> {
     fn empty(&self) -> (Vec<Acc>, Global) {
         let n = self.opts.partitions as usize;
-        let accs = self.prepared.iter().map(|_| Acc::new(self.classes, n)).collect();
+        let accs = self
+            .prepared
+            .iter()
+            .map(|_| Acc::new(self.classes, n))
+            .collect();
         (accs, Global::default())
     }
 
@@ -490,8 +520,25 @@ impl ChunkCtx<'_> {
         let fan = self.followers;
         let fanout_class = ops.len();
 
+        // Ops that touch exactly the key's home partition take a fast path
+        // that only counts; their query totals are added in `finish`.
+        let home_only: Vec<bool> = ops
+            .iter()
+            .enumerate()
+            .map(|(op, o)| {
+                let fanned = fan.is_some_and(|f| op == f.spec.read_op || op == f.spec.post_op);
+                let plain = matches!(o.kind, OpKind::Write | OpKind::Read { by: None });
+                plain && !spreads && !fanned
+            })
+            .collect();
+
         for (i, &home) in homes.iter().enumerate() {
             let op = batch.ops[i] as usize;
+            if home_only[op] {
+                acc.load[op * n + home as usize] += 1;
+                acc.home_only[op] += 1;
+                continue;
+            }
             let rec = batch.rec(i);
             let touch = match &ops[op].kind {
                 OpKind::Write if spreads => Touch::One(s.write(rec, home, rng.next_u64())),
@@ -508,7 +555,11 @@ impl ChunkCtx<'_> {
 
             if let Some(f) = fan {
                 if op == f.spec.read_op {
-                    let start = if i == 0 { 0 } else { scratch.followed_end[i - 1] as usize };
+                    let start = if i == 0 {
+                        0
+                    } else {
+                        scratch.followed_end[i - 1] as usize
+                    };
                     let followed = &scratch.followed[start..scratch.followed_end[i] as usize];
                     let sp = p.spreader.as_ref().expect("spreader exists with followers");
                     let hybrid = hybrid_touch(&touch, followed, sp);
@@ -542,7 +593,13 @@ fn hybrid_touch(base: &Touch, followed: &[u16], sp: &Spreader) -> Touch {
         return base.clone();
     }
     let mut set: Vec<u32> = match base {
-        Touch::One(p) => vec![*p],
+        Touch::One(p) => {
+            let mut extra = followed.iter().map(|&c| sp.celebrity_partition[c as usize]);
+            if extra.all(|q| q == *p) {
+                return Touch::One(*p);
+            }
+            vec![*p]
+        }
         Touch::Span(a, b) => (*a..=*b).collect(),
         Touch::Set(v) => v.clone(),
         Touch::All => return Touch::All,
@@ -590,7 +647,10 @@ fn key_sample(sample: &[Batch], key: &[usize]) -> KeySample {
         keys.par_sort_unstable();
         keys.clone()
     } else {
-        let mut order: Vec<u64> = sample.iter().flat_map(|b| b.cols[key[0]].iter().copied()).collect();
+        let mut order: Vec<u64> = sample
+            .iter()
+            .flat_map(|b| b.cols[key[0]].iter().copied())
+            .collect();
         order.par_sort_unstable();
         keys.par_sort_unstable();
         order
@@ -661,13 +721,21 @@ fn finish(
     workload: &Workload,
     opts: &RunOptions,
     p: Prepared,
-    acc: &Acc,
+    acc: &mut Acc,
     global: &Global,
     followers: Option<&Followers>,
     route_wall: Duration,
 ) -> StrategyReport {
     let n = opts.partitions as usize;
     let classes = acc.broadcast.len();
+    for c in 0..classes {
+        let h = acc.home_only[c];
+        if h > 0 {
+            acc.queries[c] += h;
+            acc.touched[c] += h;
+            acc.touched_max[c] = acc.touched_max[c].max(1);
+        }
+    }
     let mut per_class: Vec<Vec<u64>> = (0..classes)
         .map(|c| acc.load[c * n..(c + 1) * n].to_vec())
         .collect();
@@ -676,7 +744,9 @@ fn finish(
             *x += acc.broadcast[c];
         }
     }
-    let load: Vec<u64> = (0..n).map(|i| per_class.iter().map(|r| r[i]).sum()).collect();
+    let load: Vec<u64> = (0..n)
+        .map(|i| per_class.iter().map(|r| r[i]).sum())
+        .collect();
 
     let mut fanout = Vec::new();
     for (c, op) in workload.ops.iter().enumerate() {
@@ -687,6 +757,9 @@ fn finish(
         });
     }
     let mut report = p.report;
+    let ops = workload.ops.len();
+    let queries: u64 = acc.queries[..ops].iter().sum();
+    report.mean_fanout = acc.touched[..ops].iter().sum::<u64>() as f64 / queries.max(1) as f64;
     if let Some(f) = followers {
         let hybrid = classes;
         let name = &workload.ops[f.spec.read_op].name;

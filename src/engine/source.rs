@@ -101,7 +101,12 @@ impl EventSource {
             gens.push(row);
         }
         let overridden = (0..workload.fields.len())
-            .map(|f| workload.ops.iter().any(|o| o.overrides.iter().any(|(i, _)| *i == f)))
+            .map(|f| {
+                workload
+                    .ops
+                    .iter()
+                    .any(|o| o.overrides.iter().any(|(i, _)| *i == f))
+            })
             .collect();
         let op_table = if workload.ops.len() > 1 {
             let weights: Vec<f64> = workload.ops.iter().map(|o| o.weight).collect();
@@ -116,7 +121,10 @@ impl EventSource {
             None => events,
         };
         if events == 0 {
-            let path = trace.as_ref().map(|t| t.path.display().to_string()).unwrap_or_default();
+            let path = trace
+                .as_ref()
+                .map(|t| t.path.display().to_string())
+                .unwrap_or_default();
             return Err(Error::Other(format!("{path}: the trace holds no keys")));
         }
         Ok(Self {
@@ -142,13 +150,15 @@ impl EventSource {
 
     /// The values field `field` can take over the run, over all ops.
     pub fn domain(&self, field: usize) -> (u64, u64) {
-        self.gens.iter().fold((u64::MAX, 0), |(lo, hi), row| match &row[field] {
-            Some(g) => {
-                let (a, b) = g.domain(self.events);
-                (lo.min(a), hi.max(b))
-            }
-            None => self.trace_domain,
-        })
+        self.gens
+            .iter()
+            .fold((u64::MAX, 0), |(lo, hi), row| match &row[field] {
+                Some(g) => {
+                    let (a, b) = g.domain(self.events);
+                    (lo.min(a), hi.max(b))
+                }
+                None => self.trace_domain,
+            })
     }
 
     /// Fills `batch` with chunk `chunk` of the stream; `trace` carries the
@@ -207,7 +217,9 @@ fn trace_field(workload: &Workload) -> Result<Option<TraceField>> {
             let base = std::path::Path::new(&workload.source).parent();
             let p = PathBuf::from(path);
             let path = match base {
-                Some(dir) if p.is_relative() && !workload.source.starts_with("preset ") => dir.join(p),
+                Some(dir) if p.is_relative() && !workload.source.starts_with("preset ") => {
+                    dir.join(p)
+                }
                 _ => p,
             };
             found = Some(TraceField {
@@ -218,7 +230,11 @@ fn trace_field(workload: &Workload) -> Result<Option<TraceField>> {
         }
     }
     for op in &workload.ops {
-        if let Some((f, _)) = op.overrides.iter().find(|(_, g)| matches!(g, GenSpec::Trace { .. })) {
+        if let Some((f, _)) = op
+            .overrides
+            .iter()
+            .find(|(_, g)| matches!(g, GenSpec::Trace { .. }))
+        {
             let msg = format!(
                 "{}: ops.{}.fields.{}: a trace can only be replayed from [fields]",
                 workload.source, op.name, workload.fields[*f].name

@@ -59,6 +59,7 @@ pub fn summary(r: &RunReport) -> Result<Vec<u8>> {
             "headroom",
             "saturated_partitions",
             "hottest_utilization",
+            "mean_partitions_per_query",
         ],
     )?;
     for s in &r.strategies {
@@ -70,7 +71,11 @@ pub fn summary(r: &RunReport) -> Result<Vec<u8>> {
         };
         let (p99, headroom, saturated, util) = match &s.latency {
             Some(l) => {
-                let p99 = if l.all.saturated { f64::NAN } else { l.all.p99_ms };
+                let p99 = if l.all.saturated {
+                    f64::NAN
+                } else {
+                    l.all.p99_ms
+                };
                 (
                     num(p99),
                     num(l.headroom),
@@ -108,6 +113,7 @@ pub fn summary(r: &RunReport) -> Result<Vec<u8>> {
                 headroom,
                 saturated,
                 util,
+                num(s.mean_fanout),
             ],
         )?;
     }
@@ -120,7 +126,12 @@ pub fn partitions(r: &RunReport) -> Result<Vec<u8>> {
     wr(&mut w, &["strategy", "partition", "events", "keys"])?;
     for s in &r.strategies {
         for (p, (load, keys)) in s.load.iter().zip(&s.keys).enumerate() {
-            let row = [s.name.clone(), p.to_string(), load.to_string(), keys.to_string()];
+            let row = [
+                s.name.clone(),
+                p.to_string(),
+                load.to_string(),
+                keys.to_string(),
+            ];
             wr(&mut w, &row)?;
         }
     }
@@ -130,7 +141,10 @@ pub fn partitions(r: &RunReport) -> Result<Vec<u8>> {
 /// `fanout.csv`: partitions touched per query class.
 pub fn fanout(r: &RunReport) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    wr(&mut w, &["strategy", "query", "mean_partitions", "max_partitions"])?;
+    wr(
+        &mut w,
+        &["strategy", "query", "mean_partitions", "max_partitions"],
+    )?;
     for s in &r.strategies {
         for q in &s.fanout {
             let row = [
@@ -150,14 +164,33 @@ pub fn latency(r: &RunReport) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     wr(
         &mut w,
-        &["strategy", "scope", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "utilization"],
+        &[
+            "strategy",
+            "scope",
+            "p50_ms",
+            "p90_ms",
+            "p99_ms",
+            "p999_ms",
+            "max_ms",
+            "utilization",
+        ],
     )?;
     for s in &r.strategies {
         let Some(l) = &s.latency else { continue };
-        let scopes = std::iter::once(("all".to_string(), &l.all))
-            .chain(l.partitions.iter().enumerate().map(|(i, p)| (i.to_string(), p)));
+        let scopes = std::iter::once(("all".to_string(), &l.all)).chain(
+            l.partitions
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i.to_string(), p)),
+        );
         for (scope, p) in scopes {
-            let v = |x: f64| if p.saturated { "saturated".to_string() } else { num(x) };
+            let v = |x: f64| {
+                if p.saturated {
+                    "saturated".to_string()
+                } else {
+                    num(x)
+                }
+            };
             let row = [
                 s.name.clone(),
                 scope,
@@ -177,7 +210,16 @@ pub fn latency(r: &RunReport) -> Result<Vec<u8>> {
 /// `throughput.csv`: routing speed per strategy (timings: differs per run).
 pub fn throughput(r: &RunReport) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    wr(&mut w, &["strategy", "events", "threads", "events_per_sec", "run_seconds"])?;
+    wr(
+        &mut w,
+        &[
+            "strategy",
+            "events",
+            "threads",
+            "events_per_sec",
+            "run_seconds",
+        ],
+    )?;
     for s in &r.strategies {
         let row = [
             s.name.clone(),

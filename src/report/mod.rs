@@ -78,6 +78,8 @@ pub struct StrategyReport {
     pub hottest_key_share: f64,
     /// Per query class.
     pub fanout: Vec<QueryFanout>,
+    /// Partitions touched per query, over every query of the mix.
+    pub mean_fanout: f64,
     /// Movement on N → N±1.
     pub movement: Movement,
     /// Fan-out of posts, for workloads with followers.
@@ -146,7 +148,12 @@ pub fn write_all(report: &RunReport, config: &RunConfig, dir: &Path, charts: boo
                 }
             }
         }
-        html::write_html(report, &drawn, &config_json, &stage.dir().join("report.html"))?;
+        html::write_html(
+            report,
+            &drawn,
+            &config_json,
+            &stage.dir().join("report.html"),
+        )?;
         stage.add("report.html");
     }
     stage.commit()?;

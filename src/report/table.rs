@@ -5,20 +5,19 @@ use crate::report::RunReport;
 /// Renders the run as an aligned text table with a one-line heading.
 pub fn render(r: &RunReport) -> String {
     let head = [
-        "strategy", "key", "max/mean", "CoV", "Gini", "hot part", "hot key", "fan-out",
-        "moved+1", "p99 ms", "headroom", "Mev/s",
+        "strategy", "key", "max/mean", "CoV", "Gini", "hot part", "hot key", "fan-out", "moved+1",
+        "p99 ms", "headroom", "Mev/s",
     ];
     let mut rows: Vec<Vec<String>> = vec![head.iter().map(|s| s.to_string()).collect()];
     for s in &r.strategies {
         let b = &s.balance;
-        let fan = s
-            .fanout
-            .iter()
-            .map(|q| q.mean_partitions)
-            .fold(0.0, f64::max);
+        let fan = s.mean_fanout;
         let (p99, headroom) = match &s.latency {
             Some(l) if l.all.saturated => ("saturated".to_string(), format!("{:.2}x", l.headroom)),
-            Some(l) => (format!("{:.3}", l.all.p99_ms), format!("{:.2}x", l.headroom)),
+            Some(l) => (
+                format!("{:.3}", l.all.p99_ms),
+                format!("{:.2}x", l.headroom),
+            ),
             None => ("-".to_string(), "-".to_string()),
         };
         rows.push(vec![

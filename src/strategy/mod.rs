@@ -18,7 +18,7 @@ use std::fmt;
 
 use crate::batch::{Batch, Rec};
 use crate::error::SpecError;
-use crate::rng::{mix64, mix_combine};
+use crate::rng::{mix_combine, mix64};
 use crate::workload::{StrategySpec, Workload};
 
 /// The partitions a query touches.

@@ -19,8 +19,8 @@ use std::collections::BTreeSet;
 use crate::batch::{Batch, Rec, hash_bytes};
 use crate::error::SpecError;
 use crate::rng::{FastMod, mix_combine, mix64};
-use crate::strategy::hash::partition_of;
 use crate::strategy::directory::KeyTable;
+use crate::strategy::hash::partition_of;
 use crate::strategy::{BuildContext, HashValue, KeyFields, KeySample, Strategy, Touch};
 use crate::workload::Params;
 

@@ -56,7 +56,8 @@ impl Params {
 
     /// Adds or replaces a parameter (used by flags such as `--partitions`).
     pub fn set(&mut self, key: &str, value: toml::Value) {
-        self.values.insert(key.to_string(), Param { value, line: None });
+        self.values
+            .insert(key.to_string(), Param { value, line: None });
     }
 
     /// An error about `key`, pointing at its line.

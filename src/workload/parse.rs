@@ -11,8 +11,8 @@ use toml::Value;
 use toml::de::{DeTable, DeValue};
 
 use super::{
-    FanoutMode, FanoutSpec, FieldSpec, FollowersSpec, GenSpec, LatencySpec, OpKind, OpSpec,
-    Params, RunDefaults, ServiceDist, StrategySpec, Workload,
+    FanoutMode, FanoutSpec, FieldSpec, FollowersSpec, GenSpec, LatencySpec, OpKind, OpSpec, Params,
+    RunDefaults, ServiceDist, StrategySpec, Workload,
 };
 use crate::batch::MAX_FIELDS;
 use crate::error::{Origin, SpecError};
@@ -40,7 +40,8 @@ pub fn parse(text: &str, file: &str, name: &str, source: &str) -> Result<Workloa
 /// `10M`, `2.5k`, `1e9`, `1_000_000`. Suffixes k, M, G (and B) are powers
 /// of 1000. Returns a message saying what is allowed on failure.
 pub fn parse_count(s: &str) -> Result<u64, String> {
-    let allowed = "expected a non-negative whole number such as 1000000, 1_000_000, 10M, 2.5k or 1e9";
+    let allowed =
+        "expected a non-negative whole number such as 1000000, 1_000_000, 10M, 2.5k or 1e9";
     let t: String = s.trim().chars().filter(|c| *c != '_').collect();
     if t.is_empty() || t.starts_with('-') {
         return Err(format!("{allowed}, got \"{s}\""));
@@ -51,10 +52,10 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
         Some('g' | 'G' | 'b' | 'B') => (&t[..t.len() - 1], 1e9),
         _ => (t.as_str(), 1.0),
     };
-    if scale == 1.0 {
-        if let Ok(v) = digits.parse::<u64>() {
-            return Ok(v);
-        }
+    if scale == 1.0
+        && let Ok(v) = digits.parse::<u64>()
+    {
+        return Ok(v);
     }
     match digits.parse::<f64>() {
         Ok(x) if x.is_finite() && x >= 0.0 => {
@@ -188,7 +189,10 @@ impl<'a> Doc<'a> {
 
     fn fields(&self, top: &Table<'_, 'a>) -> Result<Vec<FieldSpec>, SpecError> {
         let t = top.table("fields")?.ok_or_else(|| {
-            self.err(&[Seg::Key("fields")], "missing: a workload needs a [fields] table")
+            self.err(
+                &[Seg::Key("fields")],
+                "missing: a workload needs a [fields] table",
+            )
         })?;
         if t.map.is_empty() {
             return Err(self.err(&[Seg::Key("fields")], "needs at least one field"));
@@ -201,7 +205,10 @@ impl<'a> Doc<'a> {
         for name in t.map.keys() {
             let g = t.table(name)?.ok_or_else(|| {
                 let path = [Seg::Key("fields"), Seg::Key(name)];
-                self.err(&path, "expected a table such as { dist = \"zipf\", n = 1000, s = 1.0 }")
+                self.err(
+                    &path,
+                    "expected a table such as { dist = \"zipf\", n = 1000, s = 1.0 }",
+                )
             })?;
             out.push(FieldSpec {
                 name: name.clone(),
@@ -214,7 +221,10 @@ impl<'a> Doc<'a> {
 
     fn ops(&self, top: &Table<'_, 'a>, fields: &[FieldSpec]) -> Result<Vec<OpSpec>, SpecError> {
         let t = top.table("ops")?.ok_or_else(|| {
-            self.err(&[Seg::Key("ops")], "missing: a workload needs at least one [ops.NAME]")
+            self.err(
+                &[Seg::Key("ops")],
+                "missing: a workload needs at least one [ops.NAME]",
+            )
         })?;
         if t.map.is_empty() || t.map.len() > MAX_OPS {
             let msg = format!("needs between 1 and {MAX_OPS} ops");
@@ -226,7 +236,9 @@ impl<'a> Doc<'a> {
                 let path = [Seg::Key("ops"), Seg::Key(name)];
                 self.err(&path, "expected a table with kind and weight")
             })?;
-            op.only(&["kind", "weight", "cost", "by", "field", "width", "group_by", "fields"])?;
+            op.only(&[
+                "kind", "weight", "cost", "by", "field", "width", "group_by", "fields",
+            ])?;
             let field_ref = |key: &str| -> Result<usize, SpecError> {
                 let f = op.req_str(key)?;
                 field_index(fields, &f).ok_or_else(|| op.bad_field(key, &f, fields))
@@ -271,7 +283,10 @@ impl<'a> Doc<'a> {
                     let f = field_index(fields, fname)
                         .ok_or_else(|| ov.bad_field_key(fname, fields))?;
                     let g = ov.table(fname)?.ok_or_else(|| {
-                        ov.err(fname, "expected a generator table such as { dist = \"uniform\", n = 100 }")
+                        ov.err(
+                            fname,
+                            "expected a generator table such as { dist = \"uniform\", n = 100 }",
+                        )
                     })?;
                     overrides.push((f, generator(&g)?));
                 }
@@ -285,7 +300,10 @@ impl<'a> Doc<'a> {
             });
         }
         if out.iter().map(|o| o.weight).sum::<f64>() <= 0.0 {
-            return Err(self.err(&[Seg::Key("ops")], "op weights sum to zero; give at least one op a weight > 0"));
+            return Err(self.err(
+                &[Seg::Key("ops")],
+                "op weights sum to zero; give at least one op a weight > 0",
+            ));
         }
         Ok(out)
     }
@@ -312,7 +330,10 @@ impl<'a> Doc<'a> {
             let kind = s.req_str("kind")?;
             if crate::strategy::kind(&kind).is_none() {
                 let names: Vec<&str> = crate::strategy::REGISTRY.iter().map(|k| k.name).collect();
-                let msg = format!("unknown strategy kind \"{kind}\"; known: {}", names.join(", "));
+                let msg = format!(
+                    "unknown strategy kind \"{kind}\"; known: {}",
+                    names.join(", ")
+                );
                 return Err(s.err("kind", msg));
             }
             let key_names = s.str_or_list("key")?;
@@ -366,8 +387,12 @@ impl<'a> Doc<'a> {
         r.only(&["events", "partitions", "seed", "strategies"])?;
         let run = RunDefaults {
             events: r.count_in("events", Some(defaults.events), 1, u64::MAX)?,
-            partitions: r.count_in("partitions", Some(DEFAULT_PARTITIONS as u64), 1, MAX_PARTITIONS)?
-                as u32,
+            partitions: r.count_in(
+                "partitions",
+                Some(DEFAULT_PARTITIONS as u64),
+                1,
+                MAX_PARTITIONS,
+            )? as u32,
             seed: r.count_in("seed", Some(DEFAULT_SEED), 0, u64::MAX)?,
         };
         let chosen = match r.map.get("strategies") {
@@ -389,12 +414,22 @@ impl<'a> Doc<'a> {
         let Some(t) = top.table("fanout")? else {
             return Ok(None);
         };
-        t.only(&["post", "read", "field", "followers", "celebrity_threshold", "mode"])?;
+        t.only(&[
+            "post",
+            "read",
+            "field",
+            "followers",
+            "celebrity_threshold",
+            "mode",
+        ])?;
         let op_ref = |key: &str, want: OpKind| -> Result<usize, SpecError> {
             let name = t.req_str(key)?;
             let i = ops.iter().position(|o| o.name == name).ok_or_else(|| {
                 let names: Vec<&str> = ops.iter().map(|o| o.name.as_str()).collect();
-                t.err(key, format!("no op \"{name}\"; ops are: {}", names.join(", ")))
+                t.err(
+                    key,
+                    format!("no op \"{name}\"; ops are: {}", names.join(", ")),
+                )
             })?;
             if ops[i].kind != want {
                 let msg = format!("op \"{name}\" must be a {}", want.name());
@@ -405,9 +440,13 @@ impl<'a> Doc<'a> {
         let post_op = op_ref("post", OpKind::Write)?;
         let read_op = op_ref("read", OpKind::Read { by: None })?;
         let fname = t.req_str("field")?;
-        let field = field_index(fields, &fname).ok_or_else(|| t.bad_field("field", &fname, fields))?;
+        let field =
+            field_index(fields, &fname).ok_or_else(|| t.bad_field("field", &fname, fields))?;
         let f = t.table("followers")?.ok_or_else(|| {
-            t.err("followers", "expected a table { max = 1000000, exponent = 0.8, min = 10 }")
+            t.err(
+                "followers",
+                "expected a table { max = 1000000, exponent = 0.8, min = 10 }",
+            )
         })?;
         f.only(&["max", "exponent", "min"])?;
         let followers = FollowersSpec {
@@ -438,7 +477,14 @@ impl<'a> Doc<'a> {
         let Some(t) = top.table("latency")? else {
             return Ok(d);
         };
-        t.only(&["rate", "workers", "service", "service_mean_ms", "sigma", "duration_s"])?;
+        t.only(&[
+            "rate",
+            "workers",
+            "service",
+            "service_mean_ms",
+            "sigma",
+            "duration_s",
+        ])?;
         let service = match t.opt_str("service")?.as_deref() {
             None | Some("exponential") => ServiceDist::Exponential,
             Some("constant") => ServiceDist::Constant,
@@ -446,8 +492,9 @@ impl<'a> Doc<'a> {
                 sigma: t.f64_in("sigma", Some(1.0), 1e-6, 10.0)?,
             },
             Some(other) => {
-                let msg =
-                    format!("expected \"constant\", \"exponential\" or \"lognormal\", got \"{other}\"");
+                let msg = format!(
+                    "expected \"constant\", \"exponential\" or \"lognormal\", got \"{other}\""
+                );
                 return Err(t.err("service", msg));
             }
         };
@@ -530,7 +577,10 @@ fn generator(g: &Table<'_, '_>) -> Result<GenSpec, SpecError> {
             g.only(&["dist", "start", "per_unit"])?;
             let per_unit = g.f64_in("per_unit", Some(1.0), 0.0, 1e18)?;
             if per_unit <= 0.0 {
-                return Err(g.err("per_unit", "expected a number > 0 (events per unit of value)"));
+                return Err(g.err(
+                    "per_unit",
+                    "expected a number > 0 (events per unit of value)",
+                ));
             }
             GenSpec::Sequence {
                 start: g.count_in("start", Some(0), 0, u64::MAX / 2)?,
@@ -548,11 +598,18 @@ fn generator(g: &Table<'_, '_>) -> Result<GenSpec, SpecError> {
                 Some(_) => g.f64_list("weights")?,
             };
             if weights.len() != values.len() {
-                let msg = format!("{} weights for {} values; give one weight per value", weights.len(), values.len());
+                let msg = format!(
+                    "{} weights for {} values; give one weight per value",
+                    weights.len(),
+                    values.len()
+                );
                 return Err(g.err("weights", msg));
             }
             if weights.iter().sum::<f64>() <= 0.0 {
-                return Err(g.err("weights", "weights sum to zero; give at least one value a weight > 0"));
+                return Err(g.err(
+                    "weights",
+                    "weights sum to zero; give at least one value a weight > 0",
+                ));
             }
             GenSpec::Categorical { values, weights }
         }
@@ -618,13 +675,19 @@ impl<'d, 'a> Table<'d, 'a> {
 
     fn bad_field(&self, key: &'d str, name: &str, fields: &[FieldSpec]) -> SpecError {
         let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        let msg = format!("no field \"{name}\" in the schema; fields are: {}", names.join(", "));
+        let msg = format!(
+            "no field \"{name}\" in the schema; fields are: {}",
+            names.join(", ")
+        );
         self.err(key, msg)
     }
 
     fn bad_field_key(&self, key: &'d str, fields: &[FieldSpec]) -> SpecError {
         let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        let msg = format!("not a field of the schema; fields are: {}", names.join(", "));
+        let msg = format!(
+            "not a field of the schema; fields are: {}",
+            names.join(", ")
+        );
         self.err(key, msg)
     }
 
@@ -643,7 +706,9 @@ impl<'d, 'a> Table<'d, 'a> {
         match self.map.get(key) {
             None => Ok(None),
             Some(Value::Table(t)) => Ok(Some(Table::new(self.doc, t, self.child(key)))),
-            Some(other) => Err(self.err(key, format!("expected a table, got {}", other.type_str()))),
+            Some(other) => {
+                Err(self.err(key, format!("expected a table, got {}", other.type_str())))
+            }
         }
     }
 
@@ -651,7 +716,9 @@ impl<'d, 'a> Table<'d, 'a> {
         match self.map.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(self.err(key, format!("expected a string, got {}", other.type_str()))),
+            Some(other) => {
+                Err(self.err(key, format!("expected a string, got {}", other.type_str())))
+            }
         }
     }
 
@@ -664,12 +731,20 @@ impl<'d, 'a> Table<'d, 'a> {
         match self.map.get(key) {
             None => Ok(None),
             Some(Value::Boolean(b)) => Ok(Some(*b)),
-            Some(other) => Err(self.err(key, format!("expected true or false, got {}", other.type_str()))),
+            Some(other) => Err(self.err(
+                key,
+                format!("expected true or false, got {}", other.type_str()),
+            )),
         }
     }
 
     fn str_or_list(&self, key: &'d str) -> Result<Vec<String>, SpecError> {
-        let bad = |got: &str| self.err(key, format!("expected a string or an array of strings, got {got}"));
+        let bad = |got: &str| {
+            self.err(
+                key,
+                format!("expected a string or an array of strings, got {got}"),
+            )
+        };
         match self.map.get(key) {
             None => Err(self.err(key, "missing; this key is required")),
             Some(Value::String(s)) => Ok(vec![s.clone()]),
@@ -701,7 +776,13 @@ impl<'d, 'a> Table<'d, 'a> {
 
     /// A whole number in `min..=max`: an integer, or a string such as
     /// "10M" or "1e9".
-    fn count_in(&self, key: &'d str, default: Option<u64>, min: u64, max: u64) -> Result<u64, SpecError> {
+    fn count_in(
+        &self,
+        key: &'d str,
+        default: Option<u64>,
+        min: u64,
+        max: u64,
+    ) -> Result<u64, SpecError> {
         let allowed = || {
             if max == u64::MAX {
                 format!("expected a whole number ≥ {min}")
@@ -712,13 +793,13 @@ impl<'d, 'a> Table<'d, 'a> {
         let v = match self.map.get(key) {
             None => return default.ok_or_else(|| self.err(key, "missing; this key is required")),
             Some(Value::Integer(i)) if *i >= 0 => *i as u64,
-            Some(Value::Integer(i)) => return Err(self.err(key, format!("{} (got {i})", allowed()))),
+            Some(Value::Integer(i)) => {
+                return Err(self.err(key, format!("{} (got {i})", allowed())));
+            }
             Some(Value::Float(f)) if f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64 => {
                 *f as u64
             }
-            Some(Value::String(s)) => {
-                parse_count(s).map_err(|m| self.err(key, m))?
-            }
+            Some(Value::String(s)) => parse_count(s).map_err(|m| self.err(key, m))?,
             Some(other) => {
                 return Err(self.err(key, format!("{}, got {other}", allowed())));
             }
@@ -729,7 +810,13 @@ impl<'d, 'a> Table<'d, 'a> {
         Ok(v)
     }
 
-    fn f64_in(&self, key: &'d str, default: Option<f64>, min: f64, max: f64) -> Result<f64, SpecError> {
+    fn f64_in(
+        &self,
+        key: &'d str,
+        default: Option<f64>,
+        min: f64,
+        max: f64,
+    ) -> Result<f64, SpecError> {
         let x = match self.map.get(key) {
             None => return default.ok_or_else(|| self.err(key, "missing; this key is required")),
             Some(Value::Integer(i)) => *i as f64,
@@ -775,7 +862,11 @@ fn dotted(path: &[Seg<'_>]) -> String {
 
 fn line_of(text: &str, span: Range<usize>) -> usize {
     let end = span.start.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -795,7 +886,9 @@ key = "user"
 "#;
 
     fn err_of(text: &str) -> String {
-        parse(text, "w.toml", "w", "w.toml").unwrap_err().to_string()
+        parse(text, "w.toml", "w", "w.toml")
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -836,14 +929,20 @@ key = "user"
     #[test]
     fn unknown_key_is_rejected_with_what_is_allowed() {
         let e = err_of(&MINIMAL.replace("weight = 1", "weight = 1\nwieght = 2"));
-        assert!(e.starts_with("w.toml:8: `ops.get.wieght`: unknown key"), "{e}");
+        assert!(
+            e.starts_with("w.toml:8: `ops.get.wieght`: unknown key"),
+            "{e}"
+        );
         assert!(e.contains("weight"), "{e}");
     }
 
     #[test]
     fn wrong_type_is_rejected() {
         let e = err_of(&MINIMAL.replace("weight = 1", "weight = \"heavy\""));
-        assert!(e.contains("`ops.get.weight`: expected a number, got string"), "{e}");
+        assert!(
+            e.contains("`ops.get.weight`: expected a number, got string"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -855,14 +954,23 @@ key = "user"
     #[test]
     fn key_field_must_exist() {
         let e = err_of(&MINIMAL.replace("key = \"user\"", "key = \"customer\""));
-        assert!(e.starts_with("w.toml:10: `strategies.hash_user.key`"), "{e}");
-        assert!(e.contains("no field \"customer\"") && e.contains("user"), "{e}");
+        assert!(
+            e.starts_with("w.toml:10: `strategies.hash_user.key`"),
+            "{e}"
+        );
+        assert!(
+            e.contains("no field \"customer\"") && e.contains("user"),
+            "{e}"
+        );
     }
 
     #[test]
     fn unknown_strategy_kind_lists_known_kinds() {
         let e = err_of(&MINIMAL.replace("kind = \"hash\"", "kind = \"hashy\""));
-        assert!(e.contains("unknown strategy kind \"hashy\"") && e.contains("hash"), "{e}");
+        assert!(
+            e.contains("unknown strategy kind \"hashy\"") && e.contains("hash"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -892,7 +1000,10 @@ key = "user"
             "user = { dist = \"zipf\", n = 1000, s = 1.1 }\nregion = { dist = \"categorical\", values = [\"eu\", \"us\"], weights = [0, 0] }",
         );
         let e = err_of(&text);
-        assert!(e.contains("`fields.region.weights`") && e.contains("sum to zero"), "{e}");
+        assert!(
+            e.contains("`fields.region.weights`") && e.contains("sum to zero"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -902,6 +1013,9 @@ key = "user"
         let p = &w.strategies[0].params;
         assert_eq!(p.values["vnodes"].line, Some(11));
         let e = p.finish("hash").unwrap_err().to_string();
-        assert!(e.starts_with("w.toml:11: `strategies.hash_user.vnodes`"), "{e}");
+        assert!(
+            e.starts_with("w.toml:11: `strategies.hash_user.vnodes`"),
+            "{e}"
+        );
     }
 }

@@ -10,7 +10,10 @@ use crate::error::{Error, Result};
 pub const PRESETS: &[(&str, &str)] = &[
     ("twitter", include_str!("../../workloads/twitter.toml")),
     ("ecommerce", include_str!("../../workloads/ecommerce.toml")),
-    ("timeseries", include_str!("../../workloads/timeseries.toml")),
+    (
+        "timeseries",
+        include_str!("../../workloads/timeseries.toml"),
+    ),
     ("uniform", include_str!("../../workloads/uniform.toml")),
 ];
 
