@@ -89,6 +89,7 @@ fn sample() -> KeySample {
 
 fn build(kind: &str, n: u32, w: &Workload, sample: &KeySample) -> Box<dyn Strategy> {
     let spec = StrategySpec {
+        partitions: None,
         name: kind.to_string(),
         kind: kind.to_string(),
         key: vec![0],
@@ -100,6 +101,7 @@ fn build(kind: &str, n: u32, w: &Workload, sample: &KeySample) -> Box<dyn Strate
         workload: w,
         spec: &spec,
         partitions: n,
+        base_partitions: n,
         sample,
         domain: (0, SPACE),
         seed: 1,

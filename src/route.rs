@@ -81,13 +81,27 @@ pub fn run(args: &RouteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Re
         workload: &workload,
         spec: &workload.strategies[0],
         partitions,
+        base_partitions: partitions,
         sample: &sample,
         domain: (0, u64::MAX),
         seed: ROUTE_SEED,
     };
     let strategy = strategy::build(&ctx).map_err(|e| flag_error(&args.strategy, e))?;
 
+    let names = match &args.nodes {
+        Some(nodes) if args.strategy != "ketama" => {
+            if let Some(w) = nodes.iter().find(|n| n.contains('=')) {
+                let msg = format!(
+                    "\"{w}\": only ketama honours node weights; name the nodes without =WEIGHT"
+                );
+                return Err(Error::flag("--nodes", msg));
+            }
+            Some(nodes.clone())
+        }
+        _ => None,
+    };
     let mut router = Router {
+        names,
         strategy: strategy.as_ref(),
         key_type: args.key_type,
         hash: args.hash,
@@ -153,7 +167,9 @@ fn workload(args: &RouteArgs, partitions: u32) -> Workload {
         line: None,
     };
     let mut params = Params::new("route", ORIGIN);
-    if let Some(nodes) = &args.nodes {
+    // ketama builds its continuum from the nodes and their weights; for
+    // every other strategy the nodes only name the partitions, in order.
+    if let Some(nodes) = args.nodes.as_ref().filter(|_| args.strategy == "ketama") {
         let list = nodes
             .iter()
             .map(|n| toml::Value::String(n.clone()))
@@ -173,6 +189,7 @@ fn workload(args: &RouteArgs, partitions: u32) -> Workload {
         params.set("key_type", toml::Value::String(key_type.to_string()));
     }
     let spec = StrategySpec {
+        partitions: None,
         name: args.strategy.clone(),
         kind: args.strategy.clone(),
         key: vec![0],
@@ -230,6 +247,8 @@ fn flag_error(strategy: &str, e: SpecError) -> Error {
 
 /// Routes keys one at a time through a one-event batch.
 struct Router<'a> {
+    /// Names of the partitions, in order, from `--nodes`.
+    names: Option<Vec<String>>,
     strategy: &'a dyn Strategy,
     key_type: KeyType,
     hash: bool,
@@ -251,7 +270,11 @@ impl Router<'_> {
             let h = self.strategy.hash(rec);
             write!(self.line, "{h}\t").map_err(|e| Error::io("stdout", e))?;
         }
-        match self.strategy.node_name(p) {
+        let name = match &self.names {
+            Some(names) => names.get(p as usize).map(String::as_str),
+            None => self.strategy.node_name(p),
+        };
+        match name {
             Some(name) => self.line.extend_from_slice(name.as_bytes()),
             None => write!(self.line, "{p}").map_err(|e| Error::io("stdout", e))?,
         }
@@ -396,10 +419,10 @@ mod tests {
     #[test]
     fn flags_a_strategy_does_not_use_are_rejected() {
         let mut a = args("hash", &["k"]);
-        a.nodes = Some(vec!["a".into(), "b".into()]);
+        a.nodes = Some(vec!["a=2".into(), "b".into()]);
         let (flag, msg) = flag_of(output(&a, b"").unwrap_err());
         assert_eq!(
-            (flag.as_str(), msg.contains("`hash`")),
+            (flag.as_str(), msg.contains("ketama")),
             ("--nodes", true),
             "{msg}"
         );

@@ -482,3 +482,92 @@ fn key_field_outside_the_schema_is_an_error() {
 fn missing_workload_flag_is_an_error() {
     assert_bad(&[], &["--workload", "twitter"]);
 }
+
+#[test]
+fn systems_preset_gives_each_strategy_its_own_partition_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_ok(
+        dir.path(),
+        &["--workload", "systems", "--events", "200k", "--no-charts"],
+    );
+    let s = csv_rows(&out.join("summary.csv"));
+    assert_eq!(cell(&s, "kafka", "partitions"), 12.0);
+    assert_eq!(cell(&s, "redis", "partitions"), 6.0);
+    assert_eq!(cell(&s, "memcached", "partitions"), 3.0);
+    let parts = csv_rows(&out.join("partitions.csv"));
+    let redis_rows = parts.iter().filter(|r| r[0] == "redis").count();
+    assert_eq!(redis_rows, 6);
+}
+
+#[test]
+fn route_prints_kafka_partitions_and_hashes() {
+    // Kafka's own test vector: murmur2("foobar") = -790332482; the
+    // partition is (hash & 0x7fffffff) mod 10.
+    let o = shardbench(&[
+        "route",
+        "--strategy",
+        "kafka",
+        "--partitions",
+        "10",
+        "--hash",
+        "foobar",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected = (-790332482i32 & 0x7fff_ffff) % 10;
+    assert_eq!(stdout(&o), format!("foobar\t-790332482\t{expected}\n"));
+}
+
+#[test]
+fn route_reads_keys_from_stdin_and_names_nodes() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shardbench"))
+        .args(["route", "--strategy", "redis", "--nodes", "m1,m2,m3"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{user1000}.following\nfoo\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    // Slot 3443 is in the first third (0-5460), slot 12182 in the last.
+    assert_eq!(stdout(&o), "{user1000}.following\tm1\nfoo\tm3\n");
+}
+
+#[test]
+fn route_rejects_a_bad_integer_key() {
+    let o = shardbench(&["route", "--strategy", "mongodb", "--key-type", "int", "12x"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("12x") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
+fn trace_replay_runs_every_strategy_and_reports_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("keys.txt");
+    let keys: String = (0..5000)
+        .map(|i| format!("user:{}\n", i * 7 % 1009))
+        .collect();
+    fs::write(&trace, keys).unwrap();
+    let out = run_ok(
+        dir.path(),
+        &["--trace", trace.to_str().unwrap(), "--no-charts"],
+    );
+    let s = csv_rows(&out.join("summary.csv"));
+    assert_eq!(s.len(), 1 + 13, "one row per strategy kind");
+    assert_eq!(cell(&s, "kafka", "events"), 5000.0);
+
+    fs::write(&trace, "a\nb\n\nc\n").unwrap();
+    assert_bad(
+        &["--trace", trace.to_str().unwrap()],
+        &["keys.txt:3", "empty key"],
+    );
+}

@@ -63,6 +63,7 @@ fn spec(kind: &str, key: &[usize], params: &[(&str, toml::Value)]) -> StrategySp
         kind: kind.to_string(),
         key: key.to_vec(),
         key_names: key.iter().map(|&f| names[f].to_string()).collect(),
+        partitions: None,
         params: p,
         origin: Origin::default(),
     }
@@ -101,6 +102,7 @@ fn build(spec: &StrategySpec, n: u32, sample: &KeySample) -> Box<dyn Strategy> {
         workload: &w,
         spec,
         partitions: n,
+        base_partitions: n,
         sample,
         domain: (0, SAMPLE_SPACE),
         seed: 7,
@@ -119,6 +121,7 @@ fn build_error(spec: &StrategySpec) -> String {
         workload: &w,
         spec,
         partitions: 8,
+        base_partitions: 8,
         sample: &sample,
         domain: (0, SAMPLE_SPACE),
         seed: 7,

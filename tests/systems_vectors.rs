@@ -158,6 +158,7 @@ fn workload(kind: &str, options: &[(&str, toml::Value)]) -> Workload {
             overrides: Vec::new(),
         }],
         strategies: vec![StrategySpec {
+            partitions: None,
             name: kind.to_string(),
             kind: kind.to_string(),
             key: vec![0],
@@ -181,6 +182,7 @@ fn build(w: &Workload) -> Result<Box<dyn strategy::Strategy>, shardbench::error:
         workload: w,
         spec: &w.strategies[0],
         partitions: 3,
+        base_partitions: 3,
         sample: &sample,
         domain: (0, 1000),
         seed: 1,

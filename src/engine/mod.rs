@@ -332,13 +332,14 @@ fn prepare(
     source: &EventSource,
     followers: Option<&Followers>,
 ) -> Result<Prepared> {
-    let n = opts.partitions;
+    let n = spec.partitions.unwrap_or(opts.partitions);
     let domain = source.domain(spec.key[0]);
     let build = |partitions: u32| {
         strategy::build(&BuildContext {
             workload,
             spec,
             partitions,
+            base_partitions: n,
             sample: key_sample,
             domain,
             seed: opts.seed,
@@ -408,11 +409,10 @@ struct Stream3<'a> {
 
 impl Stream3<'_> {
     fn empty(&self) -> (Vec<Acc>, Global) {
-        let n = self.opts.partitions as usize;
         let accs = self
             .prepared
             .iter()
-            .map(|_| Acc::new(self.classes, n))
+            .map(|p| Acc::new(self.classes, p.report.partitions as usize))
             .collect();
         (accs, Global::default())
     }
@@ -437,7 +437,6 @@ impl Stream3<'_> {
                         followers: self.followers,
                         seed: self.opts.seed,
                         chunk,
-                        n: self.opts.partitions,
                     };
                     ctx.shared(&batch, &mut scratch, &mut global);
                     for (p, acc) in self.prepared.iter().zip(accs.iter_mut()) {
@@ -480,7 +479,6 @@ struct ChunkCtx<'a> {
     followers: Option<&'a Followers>,
     seed: u64,
     chunk: u64,
-    n: u32,
 }
 
 impl ChunkCtx<'_> {
@@ -511,7 +509,8 @@ impl ChunkCtx<'_> {
     /// Routes one chunk through one strategy.
     fn route(&self, p: &Prepared, batch: &Batch, scratch: &Scratch, acc: &mut Acc) {
         let s = p.strategy.as_ref();
-        let n = self.n as usize;
+        let partitions = p.report.partitions;
+        let n = partitions as usize;
         let mut homes = Vec::with_capacity(batch.len());
         s.place_batch(batch, &mut homes);
         let mut rng = Rng::for_chunk(self.seed ^ p.stream_key, Stream::Routing, self.chunk);
@@ -563,9 +562,9 @@ impl ChunkCtx<'_> {
                     let followed = &scratch.followed[start..scratch.followed_end[i] as usize];
                     let sp = p.spreader.as_ref().expect("spreader exists with followers");
                     let hybrid = hybrid_touch(&touch, followed, sp);
-                    acc.query(fanout_class + 1, hybrid.count(self.n));
+                    acc.query(fanout_class + 1, hybrid.count(partitions));
                     if f.spec.mode == FanoutMode::Hybrid {
-                        acc.query(op, hybrid.count(self.n));
+                        acc.query(op, hybrid.count(partitions));
                         count_touch(acc, op, n, &hybrid);
                         continue;
                     }
@@ -580,7 +579,7 @@ impl ChunkCtx<'_> {
                 }
             }
 
-            acc.query(op, touch.count(self.n));
+            acc.query(op, touch.count(partitions));
             count_touch(acc, op, n, &touch);
         }
     }
@@ -726,7 +725,7 @@ fn finish(
     followers: Option<&Followers>,
     route_wall: Duration,
 ) -> StrategyReport {
-    let n = opts.partitions as usize;
+    let n = p.report.partitions as usize;
     let classes = acc.broadcast.len();
     for c in 0..classes {
         let h = acc.home_only[c];
@@ -805,7 +804,7 @@ fn finish(
             load: &per_class,
             events: opts.events,
             touches: &touches,
-            partitions: opts.partitions,
+            partitions: n as u32,
             seed: opts.seed ^ p.stream_key,
         };
         report.latency = Some(latency::simulate(&input));

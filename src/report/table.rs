@@ -5,8 +5,8 @@ use crate::report::RunReport;
 /// Renders the run as an aligned text table with a one-line heading.
 pub fn render(r: &RunReport) -> String {
     let head = [
-        "strategy", "key", "max/mean", "CoV", "Gini", "hot part", "hot key", "fan-out", "moved+1",
-        "p99 ms", "headroom", "Mev/s",
+        "strategy", "key", "N", "max/mean", "CoV", "Gini", "hot part", "hot key", "fan-out",
+        "moved+1", "p99 ms", "headroom", "Mev/s",
     ];
     let mut rows: Vec<Vec<String>> = vec![head.iter().map(|s| s.to_string()).collect()];
     for s in &r.strategies {
@@ -23,6 +23,7 @@ pub fn render(r: &RunReport) -> String {
         rows.push(vec![
             s.name.clone(),
             s.label.clone(),
+            s.partitions.to_string(),
             format!("{:.2}", b.max_over_mean),
             format!("{:.3}", b.cov),
             format!("{:.3}", b.gini),

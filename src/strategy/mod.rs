@@ -158,6 +158,11 @@ pub struct BuildContext<'a> {
     pub spec: &'a StrategySpec,
     /// Number of partitions to build for.
     pub partitions: u32,
+    /// The strategy's own number of partitions. It differs from
+    /// `partitions` only when the engine rebuilds the strategy at N+1 or
+    /// N−1 to measure movement: a strategy with named nodes then adds a
+    /// node or removes its last one.
+    pub base_partitions: u32,
     /// The sample of the stream for this strategy's key.
     pub sample: &'a KeySample,
     /// The domain `lo..hi` of the first key field over the run.

@@ -182,6 +182,8 @@ pub struct StrategySpec {
     pub key: Vec<usize>,
     /// Names of the partition-key fields.
     pub key_names: Vec<String>,
+    /// Partitions for this strategy alone; `None` takes the run's.
+    pub partitions: Option<u32>,
     /// Kind-specific parameters, checked by the strategy's builder.
     pub params: Params,
     /// Where it was defined.

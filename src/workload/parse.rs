@@ -344,10 +344,14 @@ impl<'a> Doc<'a> {
             for k in &key_names {
                 key.push(field_index(fields, k).ok_or_else(|| s.bad_field("key", k, fields))?);
             }
+            let partitions = match s.map.get("partitions") {
+                None => None,
+                Some(_) => Some(s.count_in("partitions", None, 1, MAX_PARTITIONS)? as u32),
+            };
             let prefix = format!("strategies.{name}");
             let mut params = Params::new(prefix, self.file);
             for (pk, pv) in s.map {
-                if pk == "kind" || pk == "key" {
+                if pk == "kind" || pk == "key" || pk == "partitions" {
                     continue;
                 }
                 let path = s.child(pk);
@@ -364,6 +368,7 @@ impl<'a> Doc<'a> {
                 kind,
                 key,
                 key_names,
+                partitions,
                 params,
                 origin: self.origin(&s.path),
             });

@@ -15,6 +15,7 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../workloads/timeseries.toml"),
     ),
     ("uniform", include_str!("../../workloads/uniform.toml")),
+    ("systems", include_str!("../../workloads/systems.toml")),
 ];
 
 /// Loads `name_or_path`: a preset name, or the path of a TOML file. A path

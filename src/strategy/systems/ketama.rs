@@ -54,14 +54,21 @@ pub fn build(ctx: &BuildContext<'_>) -> Result<Box<dyn Strategy>, SpecError> {
             })
             .collect(),
         Some(entries) => {
-            let servers = parse_nodes(&entries).map_err(|msg| params.error("nodes", msg))?;
-            if servers.len() != n as usize {
+            let mut servers = parse_nodes(&entries).map_err(|msg| params.error("nodes", msg))?;
+            let base = ctx.base_partitions;
+            if servers.len() != base as usize {
                 let msg = format!(
-                    "lists {} servers but the strategy has {n} partitions; \
+                    "lists {} servers but the strategy has {base} partitions; \
                      give one entry per partition",
                     servers.len()
                 );
                 return Err(params.error("nodes", msg));
+            }
+            // Resized to measure movement: a new node joins, or the last leaves.
+            servers.truncate(n as usize);
+            while servers.len() < n as usize {
+                let name = format!("node{}", servers.len());
+                servers.push(Server { name, weight: 1 });
             }
             servers
         }
