@@ -920,8 +920,11 @@ fn draw_latency<DB: DrawingBackend>(
         s.latency.as_ref().map_or_else(Vec::new, |l| {
             l.curve
                 .iter()
+                // Below the 10th percentile a service-time distribution
+                // runs down toward zero, which would stretch the log axis
+                // over decades nobody reads.
                 .filter(|(q, ms)| {
-                    q.is_finite() && *q >= 0.0 && *q < 100.0 && ms.is_finite() && *ms > 0.0
+                    q.is_finite() && *q >= 10.0 && *q < 100.0 && ms.is_finite() && *ms > 0.0
                 })
                 .map(|&(q, ms)| (nines(q), ms))
                 .collect()
