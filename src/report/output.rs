@@ -10,6 +10,29 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// Every file a run may write.
+const RESULT_FILES: &[&str] = &[
+    "summary.csv",
+    "partitions.csv",
+    "fanout.csv",
+    "latency.csv",
+    "throughput.csv",
+    "run.json",
+    "report.html",
+    "load.png",
+    "load.svg",
+    "load_sorted.png",
+    "load_sorted.svg",
+    "storage.png",
+    "storage.svg",
+    "latency.png",
+    "latency.svg",
+    "tradeoff.png",
+    "tradeoff.svg",
+    "movement.png",
+    "movement.svg",
+];
+
 /// A staging folder whose files are moved into `dest` on [`Staging::commit`].
 pub struct Staging {
     dir: PathBuf,
@@ -53,7 +76,16 @@ impl Staging {
     }
 
     /// Moves every staged file into place and removes the staging folder.
+    /// Result files of an earlier run that this run did not write (charts
+    /// after `--no-charts`, say) are removed, so the folder never mixes
+    /// two runs; other files are left alone.
     pub fn commit(self) -> Result<Vec<PathBuf>> {
+        for stale in RESULT_FILES.iter().filter(|f| !self.files.iter().any(|s| s == *f)) {
+            let path = self.dest.join(stale);
+            if path.is_file() {
+                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
         let mut out = Vec::new();
         for name in &self.files {
             let to = self.dest.join(name);
