@@ -575,13 +575,37 @@ fn trace_replay_runs_every_strategy_and_reports_bad_lines() {
 #[test]
 fn a_rerun_without_charts_leaves_no_stale_charts() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_ok(dir.path(), &["--workload", "uniform", "--events", "50k", "--strategies", "hash"]);
+    let out = run_ok(
+        dir.path(),
+        &[
+            "--workload",
+            "uniform",
+            "--events",
+            "50k",
+            "--strategies",
+            "hash",
+        ],
+    );
     assert!(out.join("load.png").is_file() && out.join("report.html").is_file());
     fs::write(out.join("notes.txt"), "mine").unwrap();
-    run_ok(dir.path(), &["--workload", "uniform", "--events", "50k", "--strategies", "hash", "--no-charts"]);
+    run_ok(
+        dir.path(),
+        &[
+            "--workload",
+            "uniform",
+            "--events",
+            "50k",
+            "--strategies",
+            "hash",
+            "--no-charts",
+        ],
+    );
     assert!(!out.join("load.png").exists() && !out.join("report.html").exists());
     assert!(out.join("summary.csv").is_file());
-    assert!(out.join("notes.txt").is_file(), "files that are not results stay");
+    assert!(
+        out.join("notes.txt").is_file(),
+        "files that are not results stay"
+    );
 }
 
 #[test]
@@ -589,7 +613,13 @@ fn no_progress_bar_or_noise_when_stderr_is_not_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o");
     let o = shardbench(&[
-        "--workload", "uniform", "--events", "2M", "--no-charts", "--out", out.to_str().unwrap(),
+        "--workload",
+        "uniform",
+        "--events",
+        "2M",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert!(o.status.success());
     assert_eq!(stderr(&o), "", "stderr must stay empty");

@@ -80,7 +80,10 @@ impl Staging {
     /// after `--no-charts`, say) are removed, so the folder never mixes
     /// two runs; other files are left alone.
     pub fn commit(self) -> Result<Vec<PathBuf>> {
-        for stale in RESULT_FILES.iter().filter(|f| !self.files.iter().any(|s| s == *f)) {
+        for stale in RESULT_FILES
+            .iter()
+            .filter(|f| !self.files.iter().any(|s| s == *f))
+        {
             let path = self.dest.join(stale);
             if path.is_file() {
                 fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;

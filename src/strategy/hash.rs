@@ -7,8 +7,8 @@
 
 use crate::batch::{Batch, Rec};
 use crate::error::SpecError;
-use crate::rng::{FastMod, mix64};
-use crate::strategy::{BuildContext, HashValue, KeyFields, Strategy};
+use crate::rng::FastMod;
+use crate::strategy::{BuildContext, HashValue, KeyFields, Strategy, place_by_hash};
 
 /// The partition of a 64-bit key hash under hash-mod-N.
 #[inline(always)]
@@ -42,11 +42,7 @@ impl Strategy for Hash {
     }
 
     fn place_batch(&self, batch: &Batch, out: &mut Vec<u32>) {
-        let n = self.n;
-        match self.key.fields() {
-            [f] => out.extend(batch.cols[*f].iter().map(|&k| partition_of(mix64(k), &n))),
-            _ => out.extend((0..batch.len()).map(|i| self.place(batch.rec(i)))),
-        }
+        place_by_hash(&self.key, batch, out, |h| partition_of(h, &self.n));
     }
 
     fn hash(&self, rec: Rec<'_>) -> HashValue {
@@ -61,6 +57,7 @@ impl Strategy for Hash {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::mix64;
 
     #[test]
     fn partition_is_the_high_half_of_the_hash_mod_n() {

@@ -271,6 +271,22 @@ pub fn build(ctx: &BuildContext<'_>) -> Result<Box<dyn Strategy>, SpecError> {
     }
 }
 
+/// The `place_batch` of strategies that place a key by its hash alone:
+/// `by_hash(KeyFields::hash(rec))` for every event, with the single-field
+/// case as a tight loop over the column.
+#[inline]
+pub fn place_by_hash(
+    key: &KeyFields,
+    batch: &Batch,
+    out: &mut Vec<u32>,
+    by_hash: impl Fn(u64) -> u32,
+) {
+    match key.fields() {
+        [f] => out.extend(batch.cols[*f].iter().map(|&k| by_hash(mix64(k)))),
+        _ => out.extend((0..batch.len()).map(|i| by_hash(key.hash(batch.rec(i))))),
+    }
+}
+
 /// The partition key of a record as one `u64`.
 ///
 /// A single-field key is the field's value itself, so range partitioning

@@ -12,7 +12,7 @@
 use crate::batch::{Batch, Rec};
 use crate::error::SpecError;
 use crate::rng::mix64;
-use crate::strategy::{BuildContext, HashValue, KeyFields, Strategy};
+use crate::strategy::{BuildContext, HashValue, KeyFields, Strategy, place_by_hash};
 
 /// Offset that keeps the partition tags away from mix64's fixed point 0.
 const TAG_OFFSET: u64 = 1 << 63;
@@ -69,10 +69,7 @@ impl Strategy for Rendezvous {
     }
 
     fn place_batch(&self, batch: &Batch, out: &mut Vec<u32>) {
-        match self.key.fields() {
-            [f] => out.extend(batch.cols[*f].iter().map(|&k| self.winner(mix64(k)))),
-            _ => out.extend((0..batch.len()).map(|i| self.place(batch.rec(i)))),
-        }
+        place_by_hash(&self.key, batch, out, |h| self.winner(h));
     }
 
     fn hash(&self, rec: Rec<'_>) -> HashValue {

@@ -16,7 +16,7 @@
 use crate::batch::{Batch, Rec};
 use crate::error::SpecError;
 use crate::rng::mix64;
-use crate::strategy::{BuildContext, HashValue, KeyFields, Strategy};
+use crate::strategy::{BuildContext, HashValue, KeyFields, Strategy, place_by_hash};
 
 /// Default virtual nodes per partition.
 pub const DEFAULT_VNODES: u64 = 128;
@@ -128,10 +128,7 @@ impl Strategy for Ring {
     }
 
     fn place_batch(&self, batch: &Batch, out: &mut Vec<u32>) {
-        match self.key.fields() {
-            [f] => out.extend(batch.cols[*f].iter().map(|&k| self.lookup(mix64(k)))),
-            _ => out.extend((0..batch.len()).map(|i| self.place(batch.rec(i)))),
-        }
+        place_by_hash(&self.key, batch, out, |h| self.lookup(h));
     }
 
     fn hash(&self, rec: Rec<'_>) -> HashValue {

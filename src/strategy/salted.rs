@@ -21,7 +21,9 @@ use crate::error::SpecError;
 use crate::rng::{FastMod, mix_combine, mix64};
 use crate::strategy::directory::KeyTable;
 use crate::strategy::hash::partition_of;
-use crate::strategy::{BuildContext, HashValue, KeyFields, KeySample, Strategy, Touch};
+use crate::strategy::{
+    BuildContext, HashValue, KeyFields, KeySample, Strategy, Touch, place_by_hash,
+};
 use crate::workload::Params;
 
 /// Default number of salts per hot key.
@@ -197,11 +199,7 @@ impl Strategy for Salted {
     }
 
     fn place_batch(&self, batch: &Batch, out: &mut Vec<u32>) {
-        let m = self.modulo;
-        match self.key.fields() {
-            [f] => out.extend(batch.cols[*f].iter().map(|&k| partition_of(mix64(k), &m))),
-            _ => out.extend((0..batch.len()).map(|i| self.place(batch.rec(i)))),
-        }
+        place_by_hash(&self.key, batch, out, |h| partition_of(h, &self.modulo));
     }
 
     fn hash(&self, rec: Rec<'_>) -> HashValue {
