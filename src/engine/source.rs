@@ -176,7 +176,8 @@ impl EventSource {
         }
 
         for (f, col) in batch.cols.iter_mut().enumerate() {
-            col.clear();
+            // Every slot is overwritten below; only a length change needs
+            // the vector touched.
             col.resize(len, 0);
             if self.gens[0][f].is_none() {
                 continue;

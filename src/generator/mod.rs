@@ -41,7 +41,10 @@ pub trait Generator: Send + Sync {
     /// One value for the event at stream index `index`.
     fn sample(&self, rng: &mut Rng, index: u64) -> u64;
 
-    /// Fills `out` with values for events `start..start + out.len()`.
+    /// Fills `out` with values for events `start..start + out.len()`,
+    /// each drawn as `sample` would draw it, independently. An
+    /// implementation may consume `rng` differently from repeated `sample`
+    /// calls (uniform runs two generator chains side by side).
     fn fill(&self, rng: &mut Rng, start: u64, out: &mut [u64]) {
         for (i, v) in out.iter_mut().enumerate() {
             *v = self.sample(rng, start + i as u64);
@@ -145,9 +148,15 @@ mod tests {
         }
     }
 
+    /// Every generator but uniform fills exactly as it samples; uniform's
+    /// two-chain fill is checked by its own goodness-of-fit and
+    /// independence tests.
     #[test]
     fn fill_matches_sample_one_by_one() {
-        for spec in every_kind() {
+        for spec in every_kind()
+            .into_iter()
+            .filter(|s| s.dist_name() != "uniform")
+        {
             let g = build(&spec).unwrap();
             let (mut a, mut b) = (Rng::from_seed(72), Rng::from_seed(72));
             let mut out = [0u64; 64];

@@ -282,7 +282,15 @@ pub fn place_by_hash(
     by_hash: impl Fn(u64) -> u32,
 ) {
     match key.fields() {
-        [f] => out.extend(batch.cols[*f].iter().map(|&k| by_hash(mix64(k)))),
+        // A plain loop: as an `extend`, LLVM vectorizes it with SSE2, which
+        // has no 64-bit multiply and emulates it (measured 40% slower).
+        [f] => {
+            let col = &batch.cols[*f];
+            out.reserve(col.len());
+            for &k in col {
+                out.push(by_hash(mix64(k)));
+            }
+        }
         _ => out.extend((0..batch.len()).map(|i| by_hash(key.hash(batch.rec(i))))),
     }
 }
