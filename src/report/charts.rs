@@ -110,18 +110,11 @@ pub fn capacity_load(s: &StrategyReport) -> Option<f64> {
     })
 }
 
-/// Read fan-out of `s`: the largest `mean_partitions` over its query
-/// classes, that is, how many partitions its widest kind of query touches
-/// on average. Writes touch one partition, so they never set it. The
-/// maximum rather than a mean over classes is used because the report does
-/// not carry the mix weights, and the widest query is what a design pays
-/// for. `None` when no query class was recorded.
+/// Fan-out of `s`: the partitions touched per query, averaged over every
+/// query of the workload's mix (`mean_fanout`), so a scatter-gather query
+/// weighs by how often it runs. `None` when no query was recorded.
 pub fn read_fanout(s: &StrategyReport) -> Option<f64> {
-    s.fanout
-        .iter()
-        .map(|f| f.mean_partitions)
-        .filter(|m| m.is_finite())
-        .reduce(f64::max)
+    (s.mean_fanout.is_finite() && s.mean_fanout > 0.0).then_some(s.mean_fanout)
 }
 
 /// Share of the total held by the `top` largest counts.
@@ -297,7 +290,7 @@ impl Kind {
             Kind::LoadSorted => format!("Partitions sorted by traffic ({of_n})"),
             Kind::Storage => format!("Keys stored per partition ({of_n})"),
             Kind::Latency => "Request latency by percentile".to_string(),
-            Kind::Tradeoff => "Balance against read fan-out".to_string(),
+            Kind::Tradeoff => "Balance against query fan-out".to_string(),
             Kind::Movement => format!(
                 "Keys moved when adding a partition ({n} → {})",
                 u64::from(n) + 1
@@ -1012,7 +1005,7 @@ fn draw_latency<DB: DrawingBackend>(
 }
 
 // ---------------------------------------------------------------------------
-// tradeoff.png: imbalance against read fan-out, one point per strategy.
+// tradeoff.png: imbalance against query fan-out, one point per strategy.
 
 fn draw_tradeoff<DB: DrawingBackend>(
     report: &RunReport,
@@ -1024,7 +1017,7 @@ fn draw_tradeoff<DB: DrawingBackend>(
         root,
         th,
         title,
-        "lower left is better: even traffic, and reads that touch few partitions",
+        "lower left is better: even traffic, and queries that touch few partitions",
     )?;
     let points: Vec<(usize, &StrategyReport, f64, f64)> = report
         .strategies
@@ -1081,9 +1074,9 @@ fn draw_tradeoff<DB: DrawingBackend>(
         "imbalance: hottest partition's traffic ÷ mean"
     };
     let y_desc = if y.log {
-        "read fan-out: partitions per query (log scale)"
+        "fan-out: partitions per query, over the mix (log scale)"
     } else {
-        "read fan-out: partitions per query"
+        "fan-out: partitions per query, over the mix"
     };
     mesh!(chart, th, x_desc, y_desc, &xf, &yf).draw()?;
 
@@ -1352,6 +1345,7 @@ pub(crate) mod tests {
                             max_partitions: n as u32,
                         },
                     ],
+                    mean_fanout: 1.0 + (i as f64 * 3.7) % n as f64 / 2.0,
                     movement: Movement {
                         keys_add: if i % 2 == 0 {
                             1.0 - 1.0 / (n as f64 + 1.0)
@@ -1535,11 +1529,11 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn read_fanout_is_widest_query_class() {
+    fn read_fanout_is_the_mean_over_the_mix() {
         let s = &synthetic(3, 64, false).strategies[2];
-        assert!((read_fanout(s).unwrap() - 8.4).abs() < 1e-9);
+        assert!((read_fanout(s).unwrap() - 4.7).abs() < 1e-9);
         let mut none = s.clone();
-        none.fanout.clear();
+        none.mean_fanout = 0.0;
         assert_eq!(read_fanout(&none), None);
     }
 }

@@ -193,15 +193,15 @@ pub(super) fn reading_tradeoff(report: &RunReport) -> String {
     }
     if std::ptr::eq(balanced.0, narrow.0) {
         return format!(
-            "{} is best on both counts: hottest partition at {} the mean, widest reads touching {}.",
+            "{} is best on both counts: hottest partition at {} the mean, {} per query.",
             balanced.0.label,
             fmt_times(balanced.0.balance.max_over_mean),
             partitions(balanced.1)
         );
     }
     format!(
-        "{} spreads traffic most evenly (hottest partition at {} the mean) but its widest reads \
-         touch {}; {}'s reads touch {} but its hottest partition is at {} the mean.",
+        "{} spreads traffic most evenly (hottest partition at {} the mean) but its queries \
+         touch {} each; {}'s touch {} but its hottest partition is at {} the mean.",
         balanced.0.label,
         fmt_times(balanced.0.balance.max_over_mean),
         partitions(balanced.1),
