@@ -44,11 +44,17 @@ impl Staging {
     /// Creates the staging folder for `dest` (which need not exist yet).
     pub fn new(dest: &Path) -> Result<Self> {
         fs::create_dir_all(dest).map_err(|e| Error::io(dest, e))?;
-        let name = format!(".staging-{}", std::process::id());
-        let dir = dest.join(name);
-        if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        // A run that was killed leaves its staging folder behind; the next
+        // run into the same folder clears it away.
+        let entries = fs::read_dir(dest).map_err(|e| Error::io(dest, e))?;
+        for entry in entries.flatten() {
+            let stale = entry.file_name().to_string_lossy().starts_with(".staging-");
+            if stale && entry.path().is_dir() {
+                let path = entry.path();
+                fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+            }
         }
+        let dir = dest.join(format!(".staging-{}", std::process::id()));
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(Self {
             dir,
