@@ -22,7 +22,7 @@ use rand_distr::{Binomial, Distribution};
 use crate::batch::Batch;
 use crate::generator::AliasTable;
 use crate::rng::Rng;
-use crate::strategy::Strategy;
+use crate::strategy::{Strategy, Touch};
 use crate::workload::FanoutSpec;
 
 /// Posts with at most this many followers are spread one draw per
@@ -96,8 +96,9 @@ impl Followers {
 pub struct Spreader {
     shares: Vec<f64>,
     alias: Option<AliasTable>,
-    /// The partition holding each celebrity's posts.
-    pub celebrity_partition: Vec<u32>,
+    /// The partitions a read of each celebrity's posts touches: its home,
+    /// or all its sub-keys' partitions when the strategy salts it.
+    pub celebrity_reads: Vec<Touch>,
 }
 
 impl Spreader {
@@ -122,12 +123,17 @@ impl Spreader {
                 col.push(if f == followers.spec.field { key } else { 0 });
             }
         }
-        let mut celebrity_partition = Vec::new();
-        strategy.place_batch(&batch, &mut celebrity_partition);
+        let mut homes = Vec::new();
+        strategy.place_batch(&batch, &mut homes);
+        let celebrity_reads = homes
+            .iter()
+            .enumerate()
+            .map(|(i, &home)| strategy.read(batch.rec(i), home))
+            .collect();
         Self {
             shares,
             alias,
-            celebrity_partition,
+            celebrity_reads,
         }
     }
 

@@ -601,24 +601,23 @@ fn count_homes(row: &mut [u64], homes: &[u32]) {
 }
 
 /// The partitions a hybrid timeline read touches: the reader's own, plus
-/// the partition of every followed celebrity.
+/// those holding the posts of every followed celebrity.
 fn hybrid_touch(base: &Touch, followed: &[u16], sp: &Spreader) -> Touch {
-    if followed.is_empty() {
+    let reads = followed.iter().map(|&c| &sp.celebrity_reads[c as usize]);
+    if let Touch::One(p) = base
+        && reads.clone().all(|t| *t == Touch::One(*p))
+    {
         return base.clone();
     }
-    let mut set: Vec<u32> = match base {
-        Touch::One(p) => {
-            let mut extra = followed.iter().map(|&c| sp.celebrity_partition[c as usize]);
-            if extra.all(|q| q == *p) {
-                return Touch::One(*p);
-            }
-            vec![*p]
+    let mut set = Vec::new();
+    for t in std::iter::once(base).chain(reads) {
+        match t {
+            Touch::One(p) => set.push(*p),
+            Touch::Span(a, b) => set.extend(*a..=*b),
+            Touch::Set(v) => set.extend_from_slice(v),
+            Touch::All => return Touch::All,
         }
-        Touch::Span(a, b) => (*a..=*b).collect(),
-        Touch::Set(v) => v.clone(),
-        Touch::All => return Touch::All,
-    };
-    set.extend(followed.iter().map(|&c| sp.celebrity_partition[c as usize]));
+    }
     set.sort_unstable();
     set.dedup();
     if set.len() == 1 {
