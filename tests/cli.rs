@@ -624,3 +624,29 @@ fn no_progress_bar_or_noise_when_stderr_is_not_a_terminal() {
     assert!(o.status.success());
     assert_eq!(stderr(&o), "", "stderr must stay empty");
 }
+
+#[test]
+fn write_balance_shows_big_customers_that_broadcasts_hide() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_ok(
+        dir.path(),
+        &[
+            "--workload",
+            "ecommerce",
+            "--events",
+            "1M",
+            "--no-charts",
+            "--no-latency",
+            "--strategies",
+            "hash_customer,hash_order",
+        ],
+    );
+    let s = csv_rows(&out.join("summary.csv"));
+    let total = cell(&s, "hash_customer", "max_over_mean");
+    let writes = cell(&s, "hash_customer", "write_max_over_mean");
+    assert!(
+        writes > total + 0.2,
+        "writes {writes} vs all traffic {total}"
+    );
+    assert!(cell(&s, "hash_order", "write_max_over_mean") < 1.05);
+}

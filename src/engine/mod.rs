@@ -800,6 +800,21 @@ fn finish(
     };
     let _ = route_wall;
 
+    // Writes alone: scans and scatter-gather reads spread evenly over every
+    // partition and can hide a write hot spot in the total.
+    let writes: Vec<u64> = (0..n)
+        .map(|i| {
+            let mut w: u64 = (0..workload.ops.len())
+                .filter(|&c| workload.ops[c].kind == OpKind::Write)
+                .map(|c| per_class[c][i])
+                .sum();
+            if followers.is_some() {
+                w += per_class[workload.ops.len()][i];
+            }
+            w
+        })
+        .collect();
+    report.write_balance = Balance::of(&writes);
     report.balance = Balance::of(&load);
     report.load = load;
     report.fanout = fanout;

@@ -61,6 +61,8 @@ pub fn summary(r: &RunReport) -> Result<Vec<u8>> {
             "saturated_partitions",
             "hottest_utilization",
             "mean_partitions_per_query",
+            "write_max_over_mean",
+            "write_cov",
         ],
     )?;
     for s in &r.strategies {
@@ -116,6 +118,8 @@ pub fn summary(r: &RunReport) -> Result<Vec<u8>> {
                 saturated,
                 util,
                 num(s.mean_fanout),
+                num(s.write_balance.max_over_mean),
+                num(s.write_balance.cov),
             ],
         )?;
     }

@@ -74,6 +74,8 @@ pub struct StrategyReport {
     pub balance: Balance,
     /// Balance of `keys`.
     pub key_balance: Balance,
+    /// Balance of the writes alone (fan-out writes included).
+    pub write_balance: Balance,
     /// Share of all events on the most frequent key.
     pub hottest_key_share: f64,
     /// Per query class.
