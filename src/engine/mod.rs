@@ -75,6 +75,9 @@ struct Prepared {
     spreader: Option<Spreader>,
     report: StrategyReport,
     touches: Vec<Vec<Touch>>,
+    /// Per op: whether its events touch exactly their key's home partition,
+    /// so that routing only has to count them.
+    home_only: Vec<bool>,
 }
 
 /// Per-thread counters of one strategy.
@@ -380,12 +383,25 @@ fn prepare(
         },
         ..StrategyReport::default()
     };
+    // Ops that touch exactly the key's home partition take a fast path that
+    // only counts; their query totals are added in `finish`.
+    let home_only = workload
+        .ops
+        .iter()
+        .enumerate()
+        .map(|(op, o)| {
+            let fanned = followers.is_some_and(|f| op == f.spec.read_op || op == f.spec.post_op);
+            let plain = matches!(o.kind, OpKind::Write | OpKind::Read { by: None });
+            plain && !strategy.spreads() && !fanned
+        })
+        .collect();
     Ok(Prepared {
         strategy,
         stream_key: hash_bytes(spec.name.as_bytes()),
         spreader,
         report,
         touches,
+        home_only,
     })
 }
 
@@ -426,9 +442,10 @@ impl StreamPass<'_> {
             .fold(
                 || {
                     let (accs, global) = self.empty();
-                    (accs, global, Batch::new(fields), Scratch::default())
+                    let homes = Vec::with_capacity(CHUNK as usize);
+                    (accs, global, Batch::new(fields), Scratch::default(), homes)
                 },
-                |(mut accs, mut global, mut batch, mut scratch), (chunk, trace)| {
+                |(mut accs, mut global, mut batch, mut scratch, mut homes), (chunk, trace)| {
                     self.source.fill(chunk, &mut batch, trace);
                     let ctx = ChunkCtx {
                         workload: self.workload,
@@ -439,14 +456,14 @@ impl StreamPass<'_> {
                     ctx.shared(&batch, &mut scratch, &mut global);
                     for (p, acc) in self.prepared.iter().zip(accs.iter_mut()) {
                         let t = Instant::now();
-                        ctx.route(p, &batch, &scratch, acc);
+                        ctx.route(p, &batch, &scratch, &mut homes, acc);
                         acc.nanos += t.elapsed().as_nanos() as u64;
                     }
                     tick(self.progress, self.opts.progress, self.shown, self.start);
-                    (accs, global, batch, scratch)
+                    (accs, global, batch, scratch, homes)
                 },
             )
-            .map(|(accs, global, _, _)| (accs, global))
+            .map(|(accs, global, ..)| (accs, global))
             .reduce(
                 || self.empty(),
                 |(mut a, mut ga), (b, gb)| {
@@ -504,58 +521,44 @@ impl ChunkCtx<'_> {
         }
     }
 
-    /// Routes one chunk through one strategy.
-    fn route(&self, p: &Prepared, batch: &Batch, scratch: &Scratch, acc: &mut Acc) {
+    /// Routes one chunk through one strategy; `homes` is a reused buffer.
+    fn route(
+        &self,
+        p: &Prepared,
+        batch: &Batch,
+        scratch: &Scratch,
+        homes: &mut Vec<u32>,
+        acc: &mut Acc,
+    ) {
         let s = p.strategy.as_ref();
         let partitions = p.report.partitions;
         let n = partitions as usize;
-        let mut homes = Vec::with_capacity(batch.len());
-        s.place_batch(batch, &mut homes);
+        homes.clear();
+        s.place_batch(batch, homes);
         let mut rng = Rng::for_chunk(self.seed ^ p.stream_key, Stream::Routing, self.chunk);
         let spreads = s.spreads();
         let ops = &self.workload.ops;
         let fan = self.followers;
         let fanout_class = ops.len();
 
-        // Ops that touch exactly the key's home partition take a fast path
-        // that only counts; their query totals are added in `finish`.
-        let home_only: Vec<bool> = ops
-            .iter()
-            .enumerate()
-            .map(|(op, o)| {
-                let fanned = fan.is_some_and(|f| op == f.spec.read_op || op == f.spec.post_op);
-                let plain = matches!(o.kind, OpKind::Write | OpKind::Read { by: None });
-                plain && !spreads && !fanned
-            })
-            .collect();
-
         // One op that only counts (the common benchmark case): a plain
         // histogram of the homes, without per-event branches.
-        if let [true] = home_only[..] {
-            count_homes(&mut acc.load[..n], &homes);
+        if let [true] = p.home_only[..] {
+            count_homes(&mut acc.load[..n], homes);
             acc.home_only[0] += homes.len() as u64;
             return;
         }
         for (i, &home) in homes.iter().enumerate() {
             let op = batch.ops[i] as usize;
-            if home_only[op] {
+            if p.home_only[op] {
                 acc.load[op * n + home as usize] += 1;
                 acc.home_only[op] += 1;
                 continue;
             }
             let rec = batch.rec(i);
-            let touch = match &ops[op].kind {
-                OpKind::Write if spreads => Touch::One(s.write(rec, home, rng.next_u64())),
-                OpKind::Write => Touch::One(home),
-                OpKind::Read { by: None } if spreads => s.read(rec, home),
-                OpKind::Read { by: None } => Touch::One(home),
-                OpKind::Read { by: Some(f) } => s.aggregate(*f, rec, home),
-                OpKind::Aggregate { group_by } => s.aggregate(*group_by, rec, home),
-                OpKind::Scan { field, width } => {
-                    let lo = rec.field(*field);
-                    s.scan(*field, lo, lo.saturating_add(*width))
-                }
-            };
+            let kind = &ops[op].kind;
+            let salt = (spreads && *kind == OpKind::Write).then(|| rng.next_u64());
+            let touch = query_touch(s, kind, rec, home, salt);
 
             if let Some(f) = fan {
                 if op == f.spec.read_op {
@@ -694,6 +697,28 @@ fn moved_traffic(
     (add as f64 / t, remove as f64 / t)
 }
 
+/// The partitions one event of `kind` touches, given its key's `home`. A
+/// write goes home unless the strategy spreads writes and a `salt` is
+/// given; reads and aggregations ask the strategy.
+fn query_touch(
+    s: &dyn Strategy,
+    kind: &OpKind,
+    rec: crate::batch::Rec<'_>,
+    home: u32,
+    salt: Option<u64>,
+) -> Touch {
+    match kind {
+        OpKind::Write => Touch::One(salt.map_or(home, |x| s.write(rec, home, x))),
+        OpKind::Read { by: None } => s.read(rec, home),
+        OpKind::Read { by: Some(f) } => s.aggregate(*f, rec, home),
+        OpKind::Aggregate { group_by } => s.aggregate(*group_by, rec, home),
+        OpKind::Scan { field, width } => {
+            let lo = rec.field(*field);
+            s.scan(*field, lo, lo.saturating_add(*width))
+        }
+    }
+}
+
 /// A sample of the partitions each query class touches, for the latency
 /// model's scatter-gather.
 fn touch_sample(workload: &Workload, sample: &[Batch], s: &dyn Strategy) -> Vec<Vec<Touch>> {
@@ -710,17 +735,7 @@ fn touch_sample(workload: &Workload, sample: &[Batch], s: &dyn Strategy) -> Vec<
                 }
                 continue;
             }
-            let rec = batch.rec(i);
-            let touch = match &workload.ops[op].kind {
-                OpKind::Write => Touch::One(home),
-                OpKind::Read { by: None } => s.read(rec, home),
-                OpKind::Read { by: Some(f) } => s.aggregate(*f, rec, home),
-                OpKind::Aggregate { group_by } => s.aggregate(*group_by, rec, home),
-                OpKind::Scan { field, width } => {
-                    let lo = rec.field(*field);
-                    s.scan(*field, lo, lo.saturating_add(*width))
-                }
-            };
+            let touch = query_touch(s, &workload.ops[op].kind, batch.rec(i), home, None);
             out[op].push(touch);
         }
     }
