@@ -70,21 +70,7 @@ fn skewed_keys(seed: u64, count: usize) -> Vec<u64> {
 
 /// A sample of 100,000 events, counted as the engine counts them.
 fn sample() -> KeySample {
-    let mut order = skewed_keys(1, 100_000);
-    order.sort_unstable();
-    let mut counts: Vec<(u64, u64)> = Vec::new();
-    for &k in &order {
-        match counts.last_mut() {
-            Some((last, c)) if *last == k => *c += 1,
-            _ => counts.push((k, 1)),
-        }
-    }
-    counts.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    KeySample {
-        events: order.len() as u64,
-        counts,
-        order,
-    }
+    KeySample::new(skewed_keys(1, 100_000), None)
 }
 
 fn build(kind: &str, n: u32, w: &Workload, sample: &KeySample) -> Box<dyn Strategy> {

@@ -73,26 +73,13 @@ fn spec(kind: &str, key: &[usize], params: &[(&str, toml::Value)]) -> StrategySp
 /// falling roughly like 1/(k+1), counted as the engine counts.
 fn skewed_sample(events: usize) -> KeySample {
     let mut rng = Rng::from_seed(99);
-    let mut order: Vec<u64> = (0..events)
+    let order: Vec<u64> = (0..events)
         .map(|_| {
             let u = rng.next_f64();
             ((SAMPLE_SPACE as f64 + 1.0).powf(u) - 1.0) as u64
         })
         .collect();
-    order.sort_unstable();
-    let mut counts: Vec<(u64, u64)> = Vec::new();
-    for &k in &order {
-        match counts.last_mut() {
-            Some((last, c)) if *last == k => *c += 1,
-            _ => counts.push((k, 1)),
-        }
-    }
-    counts.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    KeySample {
-        events: events as u64,
-        counts,
-        order,
-    }
+    KeySample::new(order, None)
 }
 
 /// Builds `spec` for `n` partitions over `sample`.

@@ -651,37 +651,19 @@ fn count_touch(acc: &mut Acc, class: usize, n: usize, touch: &Touch) {
 /// which is deterministic and faster than hashing a million keys); and
 /// collects the first key field's values, sorted.
 fn key_sample(sample: &[Batch], key: &[usize]) -> KeySample {
-    let fields = strategy::KeyFields::new(key);
-    let mut keys: Vec<u64> = Vec::new();
-    for b in sample {
-        keys.extend((0..b.len()).map(|i| fields.key(b.rec(i))));
-    }
-    let events = keys.len() as u64;
-    let order = if key.len() == 1 {
-        keys.par_sort_unstable();
-        keys.clone()
-    } else {
-        let mut order: Vec<u64> = sample
+    let fields = &strategy::KeyFields::new(key);
+    let keys: Vec<u64> = sample
+        .iter()
+        .flat_map(|b| (0..b.len()).map(move |i| fields.key(b.rec(i))))
+        .collect();
+    let order = (key.len() > 1).then(|| {
+        let first = key[0];
+        sample
             .iter()
-            .flat_map(|b| b.cols[key[0]].iter().copied())
-            .collect();
-        order.par_sort_unstable();
-        keys.par_sort_unstable();
-        order
-    };
-    let mut counts: Vec<(u64, u64)> = Vec::new();
-    for k in keys {
-        match counts.last_mut() {
-            Some((last, c)) if *last == k => *c += 1,
-            _ => counts.push((k, 1)),
-        }
-    }
-    counts.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    KeySample {
-        events,
-        counts,
-        order,
-    }
+            .flat_map(|b| b.cols[first].iter().copied())
+            .collect()
+    });
+    KeySample::new(keys, order)
 }
 
 /// The fraction of sampled events whose home partition changes when the

@@ -150,6 +150,37 @@ pub struct KeySample {
     pub order: Vec<u64>,
 }
 
+impl KeySample {
+    /// The sample of events whose keys are `keys`, in any order. `order`
+    /// holds the events' first key field values; `None` means they are the
+    /// keys themselves (a single-field key).
+    pub fn new(mut keys: Vec<u64>, order: Option<Vec<u64>>) -> Self {
+        use rayon::slice::ParallelSliceMut;
+
+        keys.par_sort_unstable();
+        let order = match order {
+            Some(mut o) => {
+                o.par_sort_unstable();
+                o
+            }
+            None => keys.clone(),
+        };
+        let mut counts: Vec<(u64, u64)> = Vec::new();
+        for &k in &keys {
+            match counts.last_mut() {
+                Some((last, c)) if *last == k => *c += 1,
+                _ => counts.push((k, 1)),
+            }
+        }
+        counts.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Self {
+            events: keys.len() as u64,
+            counts,
+            order,
+        }
+    }
+}
+
 /// Everything a builder may use.
 pub struct BuildContext<'a> {
     /// The workload.
