@@ -14,9 +14,7 @@ use shardbench::batch::Batch;
 use shardbench::error::Origin;
 use shardbench::rng::{Rng, mix64};
 use shardbench::strategy::{self, BuildContext, KeySample, Strategy};
-use shardbench::workload::{
-    FieldSpec, GenSpec, LatencySpec, OpKind, OpSpec, Params, RunDefaults, StrategySpec, Workload,
-};
+use shardbench::workload::{GenSpec, Params, StrategySpec, Workload};
 
 /// Partition counts benchmarked.
 const SIZES: [u32; 3] = [16, 256, 4096];
@@ -31,32 +29,7 @@ const SPACE: u64 = 1_000_000;
 const VNODES: u32 = 128;
 
 fn workload() -> Workload {
-    Workload {
-        name: "bench".to_string(),
-        description: "strategy lookup benchmark".to_string(),
-        source: "bench".to_string(),
-        text: String::new(),
-        fields: vec![FieldSpec {
-            name: "key".to_string(),
-            generator: GenSpec::Uniform { n: SPACE },
-            origin: Origin::default(),
-        }],
-        ops: vec![OpSpec {
-            name: "write".to_string(),
-            kind: OpKind::Write,
-            weight: 1.0,
-            cost: 1.0,
-            overrides: Vec::new(),
-        }],
-        strategies: Vec::new(),
-        run: RunDefaults {
-            events: 1_000_000,
-            partitions: 16,
-            seed: 1,
-        },
-        fanout: None,
-        latency: LatencySpec::default(),
-    }
+    Workload::with_fields("bench", &[("key", GenSpec::Uniform { n: SPACE })])
 }
 
 /// Skewed keys: k = floor((SPACE + 1)^u) - 1 with u uniform, so small keys

@@ -15,9 +15,7 @@ use crate::batch::{Batch, TextColumn};
 use crate::error::{Error, Origin, Result, SpecError};
 use crate::strategy::{self, BuildContext, KeySample, Strategy};
 use crate::trace::key_value;
-use crate::workload::{
-    FieldSpec, GenSpec, LatencySpec, OpKind, OpSpec, Params, RunDefaults, StrategySpec, Workload,
-};
+use crate::workload::{GenSpec, Params, StrategySpec, Workload};
 
 /// Partitions when neither `--partitions` nor `--nodes` says.
 pub const DEFAULT_PARTITIONS: u32 = 16;
@@ -162,10 +160,6 @@ fn partitions(args: &RouteArgs) -> Result<u32> {
 
 /// A one-field workload carrying the strategy spec the flags describe.
 fn workload(args: &RouteArgs, partitions: u32) -> Workload {
-    let origin = Origin {
-        file: ORIGIN.to_string(),
-        line: None,
-    };
     let mut params = Params::new("route", ORIGIN);
     // ketama builds its continuum from the nodes and their weights; for
     // every other strategy the nodes only name the partitions, in order.
@@ -188,41 +182,19 @@ fn workload(args: &RouteArgs, partitions: u32) -> Workload {
         };
         params.set("key_type", toml::Value::String(key_type.to_string()));
     }
-    let spec = StrategySpec {
+    let mut w = Workload::with_fields(ORIGIN, &[("key", GenSpec::Uniform { n: u64::MAX })]);
+    w.run.partitions = partitions;
+    w.run.seed = ROUTE_SEED;
+    w.strategies.push(StrategySpec {
         partitions: None,
         name: args.strategy.clone(),
         kind: args.strategy.clone(),
         key: vec![0],
         key_names: vec!["key".to_string()],
         params,
-        origin: origin.clone(),
-    };
-    Workload {
-        name: "route".to_string(),
-        description: "keys given to shardbench route".to_string(),
-        source: ORIGIN.to_string(),
-        text: String::new(),
-        fields: vec![FieldSpec {
-            name: "key".to_string(),
-            generator: GenSpec::Uniform { n: u64::MAX },
-            origin,
-        }],
-        ops: vec![OpSpec {
-            name: "route".to_string(),
-            kind: OpKind::Write,
-            weight: 1.0,
-            cost: 1.0,
-            overrides: Vec::new(),
-        }],
-        strategies: vec![spec],
-        run: RunDefaults {
-            events: 0,
-            partitions,
-            seed: ROUTE_SEED,
-        },
-        fanout: None,
-        latency: LatencySpec::default(),
-    }
+        origin: Origin::default(),
+    });
+    w
 }
 
 /// Turns a build error about an option into an error about its flag.

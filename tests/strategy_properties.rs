@@ -7,9 +7,7 @@ use shardbench::batch::{Batch, hash_bytes};
 use shardbench::error::Origin;
 use shardbench::rng::{Rng, mix64};
 use shardbench::strategy::{self, BuildContext, KeySample, Strategy, Touch};
-use shardbench::workload::{
-    FieldSpec, GenSpec, LatencySpec, OpKind, OpSpec, Params, RunDefaults, StrategySpec, Workload,
-};
+use shardbench::workload::{GenSpec, Params, StrategySpec, Workload};
 
 /// Partition counts every property is checked at.
 const PARTITIONS: [u32; 6] = [1, 2, 3, 7, 64, 1000];
@@ -22,33 +20,8 @@ const SAMPLE_SPACE: u64 = 5000;
 
 /// A workload with two uniform fields, `a` and `b`, and one write op.
 fn workload() -> Workload {
-    let field = |name: &str| FieldSpec {
-        name: name.to_string(),
-        generator: GenSpec::Uniform { n: SAMPLE_SPACE },
-        origin: Origin::default(),
-    };
-    Workload {
-        name: "properties".to_string(),
-        description: "strategy property tests".to_string(),
-        source: "test".to_string(),
-        text: String::new(),
-        fields: vec![field("a"), field("b")],
-        ops: vec![OpSpec {
-            name: "write".to_string(),
-            kind: OpKind::Write,
-            weight: 1.0,
-            cost: 1.0,
-            overrides: Vec::new(),
-        }],
-        strategies: Vec::new(),
-        run: RunDefaults {
-            events: 10_000,
-            partitions: 8,
-            seed: 1,
-        },
-        fanout: None,
-        latency: LatencySpec::default(),
-    }
+    let field = GenSpec::Uniform { n: SAMPLE_SPACE };
+    Workload::with_fields("properties", &[("a", field.clone()), ("b", field)])
 }
 
 /// A strategy spec of `kind` over fields `key` with options `params`.

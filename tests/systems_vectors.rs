@@ -8,9 +8,7 @@ use shardbench::error::Origin;
 use shardbench::route::{self, KeyType, RouteArgs};
 use shardbench::strategy::systems::redis;
 use shardbench::strategy::{self, BuildContext, HashValue, KeySample};
-use shardbench::workload::{
-    FieldSpec, GenSpec, LatencySpec, OpKind, OpSpec, Params, RunDefaults, StrategySpec, Workload,
-};
+use shardbench::workload::{GenSpec, Params, StrategySpec, Workload};
 
 fn route_lines(args: RouteArgs) -> Vec<String> {
     let mut out = Vec::new();
@@ -131,49 +129,25 @@ fn mongodb_route_matches_hasher_test() {
 
 /// A two-field workload with one strategy of `kind` and `options`.
 fn workload(kind: &str, options: &[(&str, toml::Value)]) -> Workload {
-    let origin = Origin {
-        file: "test.toml".to_string(),
-        line: None,
-    };
-    let field = |name: &str| FieldSpec {
-        name: name.to_string(),
-        generator: GenSpec::Uniform { n: 1000 },
-        origin: origin.clone(),
-    };
+    let field = GenSpec::Uniform { n: 1000 };
+    let mut w = Workload::with_fields(
+        "test.toml",
+        &[("user_id", field.clone()), ("region", field)],
+    );
     let mut params = Params::new(format!("strategies.{kind}"), "test.toml");
     for (k, v) in options {
         params.set(k, v.clone());
     }
-    Workload {
-        name: "t".to_string(),
-        description: String::new(),
-        source: "test".to_string(),
-        text: String::new(),
-        fields: vec![field("user_id"), field("region")],
-        ops: vec![OpSpec {
-            name: "w".to_string(),
-            kind: OpKind::Write,
-            weight: 1.0,
-            cost: 1.0,
-            overrides: Vec::new(),
-        }],
-        strategies: vec![StrategySpec {
-            partitions: None,
-            name: kind.to_string(),
-            kind: kind.to_string(),
-            key: vec![0],
-            key_names: vec!["user_id".to_string()],
-            params,
-            origin,
-        }],
-        run: RunDefaults {
-            events: 1,
-            partitions: 3,
-            seed: 1,
-        },
-        fanout: None,
-        latency: LatencySpec::default(),
-    }
+    w.strategies.push(StrategySpec {
+        partitions: None,
+        name: kind.to_string(),
+        kind: kind.to_string(),
+        key: vec![0],
+        key_names: vec!["user_id".to_string()],
+        params,
+        origin: Origin::default(),
+    });
+    w
 }
 
 fn build(w: &Workload) -> Result<Box<dyn strategy::Strategy>, shardbench::error::SpecError> {

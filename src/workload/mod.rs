@@ -323,6 +323,45 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// A workload built in code rather than read from TOML: the named
+    /// fields, one write op, no strategies yet, and the default run and
+    /// latency settings. `shardbench route`, tests and benches use it.
+    pub fn with_fields(name: &str, fields: &[(&str, GenSpec)]) -> Self {
+        let origin = Origin {
+            file: name.to_string(),
+            line: None,
+        };
+        Self {
+            name: name.to_string(),
+            description: String::new(),
+            source: name.to_string(),
+            text: String::new(),
+            fields: fields
+                .iter()
+                .map(|(n, g)| FieldSpec {
+                    name: n.to_string(),
+                    generator: g.clone(),
+                    origin: origin.clone(),
+                })
+                .collect(),
+            ops: vec![OpSpec {
+                name: "write".to_string(),
+                kind: OpKind::Write,
+                weight: 1.0,
+                cost: 1.0,
+                overrides: Vec::new(),
+            }],
+            strategies: Vec::new(),
+            run: RunDefaults {
+                events: parse::DEFAULT_EVENTS,
+                partitions: parse::DEFAULT_PARTITIONS,
+                seed: parse::DEFAULT_SEED,
+            },
+            fanout: None,
+            latency: LatencySpec::default(),
+        }
+    }
+
     /// Index of the field called `name`.
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
